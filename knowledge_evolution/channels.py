@@ -15,7 +15,8 @@ from .split_layers import SplitLayer, prefix_channels
 
 # %% auto #0
 __all__ = ['PASS_THROUGH_MODULES', 'NORM_MODULES', 'PASS_THROUGH_FUNCTIONS', 'PASS_THROUGH_METHODS', 'JOIN_FUNCTIONS', 'FLATTENS',
-           'UnsupportedLayerError', 'trace_model', 'LayerChannels', 'output_layers', 'follow_channels']
+           'UnsupportedLayerError', 'trace_model', 'LayerChannels', 'output_layers', 'follow_channels',
+           'group_alignment']
 
 # %% ../nbs/02_channels.ipynb #77582b1c
 class UnsupportedLayerError(TypeError):
@@ -84,7 +85,7 @@ def _flattened(fit_in, in_shape, out_shape, where):
     raise UnsupportedLayerError(f"{where} reshapes {tuple(in_shape)} to {tuple(out_shape)}; only flattening "
                                 "N×C×H×W to N×(C·H·W) keeps track of channels.")
 
-# %% ../nbs/02_channels.ipynb #73998214
+# %% ../nbs/02_channels.ipynb #33f0923e
 def follow_channels(model: nn.Module, choose_out, input_shape=None) -> dict:
     "Walk `model`'s graph carrying fit sets; return {layer name: LayerChannels} for conv, linear and BatchNorm layers."
     gm = trace_model(model)
@@ -119,14 +120,11 @@ def follow_channels(model: nn.Module, choose_out, input_shape=None) -> dict:
         if node.op == 'call_module':
             m = modules[node.target]
             if _weighted(m):
-                if isinstance(m, nn.Conv2d) and m.groups != 1:
-                    raise UnsupportedLayerError(f"module '{node.target}' is a grouped convolution (groups={m.groups}); "
-                                                "grouped and depthwise convolutions are not supported yet.")
                 n_in = m.in_channels if isinstance(m, nn.Conv2d) else m.in_features
                 if fit_in is None or len(fit_in) != n_in:
                     raise UnsupportedLayerError(f"module '{node.target}' expects {n_in} input channels but the graph "
                                                 f"delivers {None if fit_in is None else len(fit_in)}.")
-                fit_out = choose_out(node.target, m, node.target in heads)
+                fit_out = choose_out(node.target, m, fit_in, node.target in heads)
                 record(node.target, LayerChannels(fit_in, fit_out))
                 fit[node] = fit_out
             elif isinstance(m, NORM_MODULES):
@@ -151,3 +149,27 @@ def follow_channels(model: nn.Module, choose_out, input_shape=None) -> dict:
         elif node.target in PASS_THROUGH_FUNCTIONS or node.target in PASS_THROUGH_METHODS: fit[node] = fit_in
         else: raise UnsupportedLayerError(f"{where}: no rule says how its channels relate to its input's.")
     return plan
+
+# %% ../nbs/02_channels.ipynb #bca1b796
+def _producer(node, modules):
+    "The conv/linear node that made `node`, looking through norms and element-wise pass-through ops; None otherwise."
+    while isinstance(node, fx.Node):
+        if node.op == 'call_module':
+            m = modules[node.target]
+            if _weighted(m): return node
+            if not isinstance(m, NORM_MODULES + PASS_THROUGH_MODULES): return None
+        elif node.op == 'placeholder' or not (node.target in PASS_THROUGH_FUNCTIONS or node.target in PASS_THROUGH_METHODS): return None
+        node = node.args[0]
+    return None
+
+def group_alignment(model: nn.Module) -> dict:
+    "{layer name: channels per group} for every layer whose output feeds a grouped conv with several inputs per group."
+    gm = trace_model(model)
+    modules = dict(gm.named_modules())
+    align = {}
+    for node in gm.graph.nodes:
+        m = modules.get(node.target) if node.op == 'call_module' else None
+        if isinstance(m, nn.Conv2d) and m.groups > 1 and m.in_channels // m.groups > 1:
+            src = _producer(node.args[0], modules)
+            if src is not None: align[src.target] = math.lcm(align.get(src.target, 1), m.in_channels // m.groups)
+    return align

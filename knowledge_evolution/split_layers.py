@@ -10,7 +10,7 @@ from torch import nn, Tensor
 
 # %% auto #0
 __all__ = ['FIT_COLOR', 'RESET_COLOR', 'SplitRateError', 'check_split_rate', 'fit_count', 'prefix_channels', 'kels_mask',
-           'wels_mask', 'SplitLayer', 'SplitConv2d', 'SplitLinear', 'mask_image', 'plot_mask']
+           'mask_channels', 'wels_mask', 'SplitLayer', 'SplitConv2d', 'SplitLinear', 'mask_image', 'plot_mask']
 
 # %% ../nbs/01_split_layers.ipynb #9d8e54f3
 class SplitRateError(ValueError):
@@ -29,20 +29,30 @@ def fit_count(channels: int, split_rate: float) -> int:
     "Number of channels in the fit hypothesis: ⌈k·C⌉ (at least one)."
     return max(1, math.ceil(round(check_split_rate(split_rate) * channels, 9)))
 
-# %% ../nbs/01_split_layers.ipynb #024dca5d
+# %% ../nbs/01_split_layers.ipynb #38b186af
 def prefix_channels(channels: int, split_rate: float) -> Tensor:
     "Boolean vector marking the first ⌈k·C⌉ of `channels` channels: the KELS fit set of a plain layer."
     keep = torch.zeros(channels, dtype=torch.bool)
     keep[:fit_count(channels, split_rate)] = True
     return keep
 
-def kels_mask(weight_shape, fit_out: Tensor, fit_in: Tensor) -> Tensor:
-    "Mask of `weight_shape` that is True on (fit output channel × fit input channel), over whole kernels."
-    out_c, in_c = weight_shape[:2]
-    if len(fit_out) != out_c or len(fit_in) != in_c:
-        raise ValueError(f"channel sets of sizes {len(fit_out)}×{len(fit_in)} do not match a weight of shape {tuple(weight_shape)}.")
-    block = fit_out[:, None] & fit_in[None, :]
-    return block.reshape(out_c, in_c, *[1] * (len(weight_shape) - 2)).expand(weight_shape).clone()
+def kels_mask(weight_shape, fit_out: Tensor, fit_in: Tensor, groups: int = 1) -> Tensor:
+    """Mask of `weight_shape` that is True on (fit output channel × fit input channel), over whole kernels.
+    `fit_in` covers all C_in input channels; with `groups` > 1 each output sees only its own group's inputs."""
+    out_c, in_per_group = weight_shape[:2]
+    if len(fit_out) != out_c or len(fit_in) != in_per_group * groups or out_c % groups:
+        raise ValueError(f"channel sets of sizes {len(fit_out)}×{len(fit_in)} do not match a weight of shape "
+                         f"{tuple(weight_shape)} with {groups} group(s).")
+    local_in = fit_in.reshape(groups, in_per_group).repeat_interleave(out_c // groups, 0)   # out_c × in_per_group
+    block = fit_out[:, None] & local_in
+    return block.reshape(out_c, in_per_group, *[1] * (len(weight_shape) - 2)).expand(weight_shape).clone()
+
+def mask_channels(mask: Tensor, groups: int = 1):
+    "The (fit outputs, fit inputs) a mask uses: outputs with any fit weight, inputs any fit output reads."
+    out_c, in_per_group = mask.shape[:2]
+    pairs = mask.flatten(2).any(2) if mask.ndim > 2 else mask          # out_c × in_per_group
+    fit_in = pairs.reshape(groups, out_c // groups, in_per_group).any(1).flatten()
+    return pairs.any(1), fit_in
 
 def wels_mask(weight_shape, split_rate: float, generator: torch.Generator | None = None) -> Tensor:
     "Random mask keeping each weight with probability `split_rate` (the official `rand ≥ 1−k`)."
