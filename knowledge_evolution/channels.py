@@ -68,7 +68,7 @@ def output_layers(gm: fx.GraphModule) -> set:
         else: stack.extend(n.all_input_nodes)
     return heads
 
-# %% ../nbs/02_channels.ipynb #62a874b2
+# %% ../nbs/02_channels.ipynb #a536fb60
 def _example_input(model, input_shape):
     "A zero batch the model can run on: `input_shape` (with or without batch dim), or guessed from the first layer."
     first = next((m for m in model.modules() if _weighted(m)), None)
@@ -78,6 +78,15 @@ def _example_input(model, input_shape):
     if isinstance(first, nn.Linear): return torch.zeros(2, first.in_features, device=device)
     return torch.zeros(2, first.in_channels, 64, 64, device=device)
 
+def _describe(node) -> str:
+    "Name an fx node for an error message: the operation, and the module it sits in."
+    op = getattr(node.target, '__name__', node.target)
+    stack = node.meta.get('nn_module_stack') or {}
+    if stack:
+        path, (_, cls) = list(stack.items())[-1]
+        return f"'{op}' in module '{path}' ({getattr(cls, '__name__', cls)})"
+    return f"'{op}' (node '{node.name}')"
+
 def _flattened(fit_in, in_shape, out_shape, where):
     if len(out_shape) == len(in_shape) and out_shape[1] == in_shape[1]: return fit_in
     if len(out_shape) == 2 and out_shape[0] == in_shape[0] and out_shape[1] == math.prod(in_shape[1:]):
@@ -85,7 +94,7 @@ def _flattened(fit_in, in_shape, out_shape, where):
     raise UnsupportedLayerError(f"{where} reshapes {tuple(in_shape)} to {tuple(out_shape)}; only flattening "
                                 "N×C×H×W to N×(C·H·W) keeps track of channels.")
 
-# %% ../nbs/02_channels.ipynb #33f0923e
+# %% ../nbs/02_channels.ipynb #30cfec9d
 def follow_channels(model: nn.Module, choose_out, input_shape=None) -> dict:
     "Walk `model`'s graph carrying fit sets; return {layer name: LayerChannels} for conv, linear and BatchNorm layers."
     gm = trace_model(model)
@@ -116,7 +125,7 @@ def follow_channels(model: nn.Module, choose_out, input_shape=None) -> dict:
             fit[node] = None; continue   # sizes and other values that carry no channels
         args = [a for a in node.args if isinstance(a, fx.Node)]
         fit_in = fit.get(args[0]) if args else None
-        where = f"'{node.target}'" if node.op == 'call_module' else f"node '{node.name}' ({getattr(node.target, '__name__', node.target)})"
+        where = f"'{node.target}'" if node.op == 'call_module' else _describe(node)
         if node.op == 'call_module':
             m = modules[node.target]
             if _weighted(m):

@@ -177,12 +177,12 @@ def augment_batch(x: Tensor, pad=3, flip=True, generator=None) -> Tensor:
         x = torch.where(flips[:, None, None, None], x.flip(3), x)
     return x
 
-# %% ../nbs/00_data.ipynb #9775fba7
+# %% ../nbs/00_data.ipynb #2af9ba90
 class BatchLoader:
     "Batches of normalised float images and labels from in-memory uint8 tensors; seeded shuffling and augmentation."
     def __init__(self, images, labels, batch_size=32, shuffle=False, augment=False, mean=0., std=1.,
-                 drop_last=False, seed=0):
-        self.images, self.labels, self.bs = images, labels, batch_size
+                 drop_last=False, seed=0, min_size=0):
+        self.images, self.labels, self.bs, self.min_size = images, labels, batch_size, min_size
         self.shuffle, self.augment, self.drop_last = shuffle, augment, drop_last
         self.mean = torch.as_tensor(mean, dtype=torch.float32).reshape(1, -1, 1, 1)
         self.std = torch.as_tensor(std, dtype=torch.float32).reshape(1, -1, 1, 1)
@@ -199,9 +199,13 @@ class BatchLoader:
             idx = order[i * self.bs:(i + 1) * self.bs]
             x = self.images[idx].float() / 255
             if self.augment: x = augment_batch(x, generator=self.generator)
-            yield (x - self.mean) / self.std, self.labels[idx]
+            x = (x - self.mean) / self.std
+            if x.shape[-1] < self.min_size or x.shape[-2] < self.min_size:   # pad with the mean colour (0 after normalising)
+                dh, dw = max(0, self.min_size - x.shape[-2]), max(0, self.min_size - x.shape[-1])
+                x = torch.nn.functional.pad(x, (dw // 2, dw - dw // 2, dh // 2, dh - dh // 2))
+            yield x, self.labels[idx]
 
-# %% ../nbs/00_data.ipynb #fee1e92d
+# %% ../nbs/00_data.ipynb #189aad6f
 @dataclass
 class DataLoaders:
     "The train, valid and test loaders of one data set."
@@ -210,15 +214,15 @@ class DataLoaders:
     test: BatchLoader
     data: ImageData = field(repr=False, default=None)
 
-def get_dataloaders(data: ImageData, batch_size=32, augment=True, seed=0) -> DataLoaders:
-    "Loaders for `data`: shuffled, augmented training batches; plain valid and test batches; train-set normalisation."
+def get_dataloaders(data: ImageData, batch_size=32, augment=True, seed=0, min_size=0) -> DataLoaders:
+    "Loaders for `data`: shuffled, augmented training batches; plain valid and test batches; train-set normalisation; images padded to `min_size` px."
     n_train = data.sizes()['train']
     if n_train < data.num_classes:
         raise DataError(f"only {n_train} training images for {data.num_classes} classes: every class needs one.")
     if batch_size > n_train:
         raise DataError(f"batch size {batch_size} is larger than the {n_train} training images: use --batch-size {n_train} or less.")
     mean, std = data.channel_stats()
-    mk = lambda s, bs, **kw: BatchLoader(*data.splits[s], batch_size=bs, mean=mean, std=std, **kw)
+    mk = lambda s, bs, **kw: BatchLoader(*data.splits[s], batch_size=bs, mean=mean, std=std, min_size=min_size, **kw)
     eval_bs = max(batch_size, 256)   # evaluation needs no gradients: bigger batches are faster
     return DataLoaders(mk('train', batch_size, shuffle=True, augment=augment, drop_last=True, seed=seed),
                        mk('valid', eval_bs), mk('test', eval_bs), data)
