@@ -6,12 +6,12 @@ ResNet18 3.632 vs 0.968 GOps (ratio 0.267).
 """
 import argparse, statistics, time
 import torch
-from knowledge_evolution.models import ARCHITECTURES
+from knowledge_evolution.architectures import ARCHITECTURES
 from knowledge_evolution.slim import extract_slim, count_parameters, count_flops
 from knowledge_evolution.learner import get_device
 
 p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-p.add_argument('--device', default='auto'); p.add_argument('--archs', nargs='+', default=list(ARCHITECTURES))
+p.add_argument("--device", default="auto"); p.add_argument("--archs", nargs="+", default=list(ARCHITECTURES))
 p.add_argument('--reps', type=int, default=10); p.add_argument('--batches', type=int, nargs='+', default=[1, 32])
 a = p.parse_args()
 dev = get_device(a.device)

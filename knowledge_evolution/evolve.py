@@ -114,7 +114,7 @@ class History(list):
             lines.append(f"{gen:>5} |    {pct(r['dense_top1'])}   |   {pct(r['slim_top1'])}   |     {num(r['dense_mflops'])} |   {num(r['slim_mflops'])}")
         return '\n'.join(lines)
 
-# %% ../nbs/07_evolve.ipynb #e3636456
+# %% ../nbs/07_evolve.ipynb #7053c311
 BASELINES = ('none', 'long')
 
 @dataclass
@@ -151,7 +151,7 @@ def evolve(model: nn.Module, dls, generations: int = 10, epochs: int = 20, lr: f
     device = get_device(device)
     kind, n_gens, n_epochs = ('long', 1, generations * epochs) if baseline == 'long' else ('ke', generations, epochs)
     run = EvolveRun(model.to(device), dls, kind=kind)
-    input_shape, cost_cache, cbs = tuple(dls.train.images.shape[1:]), {}, list(cbs)
+    input_shape, cost_cache, cbs = tuple(next(iter(dls.valid))[0].shape[1:]), {}, list(cbs)   # as the model sees it
     for g in range(1, n_gens + 1):
         start = time.time()
         run.generation = g
