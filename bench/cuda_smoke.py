@@ -9,6 +9,9 @@ from knowledge_evolution import (resnet18, resnet50, reinitialize, extract_slim,
                                  load_embedded, get_dataloaders)
 assert torch.cuda.is_available(), "this script needs a GPU"
 dev = torch.device('cuda')
+# exactness checks need full fp32: TF32 convolutions (cuDNN's default on Ampere and later) round to ~1e-3 relative
+torch.backends.cudnn.allow_tf32 = False
+torch.backends.cuda.matmul.allow_tf32 = False
 print(torch.__version__, torch.cuda.get_device_name())
 
 # slim == masked dense, on the GPU, with random BatchNorm statistics

@@ -87,7 +87,7 @@ def load_data(c: dict):
     if not c['data_root']: raise DataError(f"--data {c['data']} needs --data-root pointing at its folder.")
     return load_fashion_mnist(c['data_root'])
 
-# %% ../nbs/08_cli.ipynb #a00be3fd
+# %% ../nbs/08_cli.ipynb #ec6fc67e
 class PrintGenerations(Callback):
     "One line per finished generation."
     def after_generation(self, run):
@@ -136,7 +136,7 @@ def run_config(c: dict, overwrite=False, quiet=False) -> History:
     dls = get_dataloaders(data, c['batch_size'], seed=c['seed'], min_size=getattr(model, 'min_input_size', 0))
     train = dict(generations=c['generations'], epochs=c['epochs'], lr=c['lr'], wd=c['wd'], warmup=c['warmup'],
                  label_smoothing=c['label_smoothing'], reinit=c['reinit'], device=c['device'], out=c['out'],
-                 cbs=[PrintGenerations()], progress=not quiet)
+                 cbs=[PrintGenerations()], progress=not quiet and sys.stdout.isatty())   # bars only where they redraw
     print(f"KE: {c['arch']} (width {c['width']}) on {data!r}, {c['generations']} generations × {c['epochs']} epochs, "
           f"k={c['split_rate']} {c['mode'].upper()}, device {get_device(c['device'])}", flush=True)
     history = evolve(model, dls, **train)
