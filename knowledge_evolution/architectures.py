@@ -15,9 +15,9 @@ from .split_layers import check_split_rate
 # %% auto #0
 __all__ = ['TORCHVISION_ARCHS', 'resnet101', 'densenet121', 'densenet161', 'densenet169', 'densenet201', 'googlenet', 'vgg11_bn',
            'vgg16_bn', 'wide_resnet50_2', 'resnext50_32x4d', 'mobilenet_v2', 'ARCHITECTURES', 'plain_torchvision',
-           'split_torchvision']
+           'split_torchvision', 'build_model']
 
-# %% ../nbs/05_architectures.ipynb #cfa92cd7
+# %% ../nbs/05_architectures.ipynb #0e8d49e5
 TORCHVISION_ARCHS = ('resnet101', 'densenet121', 'densenet161', 'densenet169', 'densenet201', 'googlenet', 'vgg11_bn',
                      'vgg16_bn', 'wide_resnet50_2', 'resnext50_32x4d', 'mobilenet_v2')
 
@@ -44,7 +44,16 @@ def split_torchvision(name: str, num_classes=1000, split_rate=0.5, mode='kels', 
     if seed is not None: torch.manual_seed(seed)
     model = split_model(plain_torchvision(name, num_classes, in_channels), split_rate, mode, seed)
     model.min_input_size = 32
+    model.build_config = dict(arch=name, num_classes=num_classes, split_rate=split_rate, mode=mode,
+                              small_input=small_input, width=width, in_channels=in_channels, seed=seed)
     return model
+
+def build_model(build_config: dict) -> nn.Module:
+    "Rebuild a split network from the `build_config` its builder recorded (as saved in checkpoints)."
+    cfg = dict(build_config)
+    arch = cfg.pop('arch')
+    if arch not in ARCHITECTURES: raise ValueError(f"unknown arch {arch!r}: use one of {', '.join(ARCHITECTURES)}.")
+    return ARCHITECTURES[arch](**cfg)
 
 # %% ../nbs/05_architectures.ipynb #e34321a4
 def _named_builder(name):

@@ -38,7 +38,7 @@ def reinitialize(model: nn.Module, scheme: str = 'pytorch') -> nn.Module:
             layer.weight.copy_(torch.where(layer.fit_mask, layer.weight, fresh_weights(layer.weight, scheme)))
     return model
 
-# %% ../nbs/07_evolve.ipynb #78fc2720
+# %% ../nbs/07_evolve.ipynb #021c7352
 CHECKPOINT_FORMAT = 1
 
 class CheckpointError(RuntimeError):
@@ -60,7 +60,7 @@ def atomic_save(obj, path):
 def save_generation(path, model, generation: int, record: dict):
     "Save the model's state (masks included) after `generation`, with its history record."
     atomic_save(dict(format=CHECKPOINT_FORMAT, generation=generation, record=record,
-                     split_rate=getattr(model, 'split_rate', None), split_mode=getattr(model, 'split_mode', None),
+                     build_config=getattr(model, 'build_config', None),
                      model={k: v.detach().cpu() for k, v in model.state_dict().items()}), path)
 
 def load_generation(path, model=None) -> dict:
@@ -76,6 +76,11 @@ def load_generation(path, model=None) -> dict:
     if ckpt['format'] > CHECKPOINT_FORMAT:
         raise CheckpointError(f"{path} was written by a newer knowledge_evolution (format {ckpt['format']}); upgrade the package.")
     if model is not None:
+        mine, theirs = getattr(model, 'build_config', None), ckpt.get('build_config')
+        if mine and theirs:
+            diff = [f"{k} {theirs.get(k)!r} (model: {mine.get(k)!r})" for k in sorted(set(mine) | set(theirs))
+                    if k != 'seed' and mine.get(k) != theirs.get(k)]
+            if diff: raise CheckpointError(f"{path} holds a different network: {'; '.join(diff)}.")
         own = model.state_dict()
         wrong = [k for k, v in ckpt['model'].items() if k not in own or own[k].shape != v.shape]
         missing = [k for k in own if k not in ckpt['model']]

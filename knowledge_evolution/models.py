@@ -14,9 +14,8 @@ from .channels import follow_channels, group_alignment
 import math
 
 # %% auto #0
-__all__ = ['SPLIT_MODES', 'RESNET_LAYOUTS', 'ARCHITECTURES', 'SplitModeError', 'check_mode', 'split_layers', 'kels_rule',
-           'split_model', 'init_generation0', 'ResNet', 'plain_resnet', 'split_resnet', 'resnet18', 'resnet34',
-           'resnet50']
+__all__ = ['SPLIT_MODES', 'RESNET_LAYOUTS', 'SplitModeError', 'check_mode', 'split_layers', 'kels_rule', 'split_model',
+           'init_generation0', 'ResNet', 'plain_resnet', 'split_resnet', 'resnet18', 'resnet34', 'resnet50']
 
 # %% ../nbs/03_models.ipynb #862f1e8e
 SPLIT_MODES = ('kels', 'wels')
@@ -108,7 +107,7 @@ class ResNet(tvm.ResNet):
         self.avgpool = nn.AdaptiveAvgPool2d((1, 1))
         self.fc = nn.Linear(widths[3] * block.expansion, num_classes)
 
-# %% ../nbs/03_models.ipynb #50b23936
+# %% ../nbs/03_models.ipynb #be32be90
 RESNET_LAYOUTS = {18: (BasicBlock, [2, 2, 2, 2]), 34: (BasicBlock, [3, 4, 6, 3]), 50: (Bottleneck, [3, 4, 6, 3])}
 
 def plain_resnet(depth=18, num_classes=1000, small_input=False, width=1.0, in_channels=3) -> ResNet:
@@ -121,7 +120,10 @@ def split_resnet(depth=18, num_classes=1000, split_rate=0.5, mode='kels', small_
     "A split ResNet-`depth`, ready for generation 0."
     check_split_rate(split_rate); check_mode(mode)
     if seed is not None: torch.manual_seed(seed)
-    return split_model(plain_resnet(depth, num_classes, small_input, width, in_channels), split_rate, mode, seed)
+    model = split_model(plain_resnet(depth, num_classes, small_input, width, in_channels), split_rate, mode, seed)
+    model.build_config = dict(arch=f'resnet{depth}', num_classes=num_classes, split_rate=split_rate, mode=mode,
+                              small_input=small_input, width=width, in_channels=in_channels, seed=seed)
+    return model
 
 def resnet18(num_classes=1000, split_rate=0.5, mode='kels', small_input=False, width=1.0, in_channels=3, seed=0):
     "Split ResNet18 (the paper's network)."
@@ -134,5 +136,3 @@ def resnet34(num_classes=1000, split_rate=0.5, mode='kels', small_input=False, w
 def resnet50(num_classes=1000, split_rate=0.5, mode='kels', small_input=False, width=1.0, in_channels=3, seed=0):
     "Split ResNet50 (bottleneck blocks)."
     return split_resnet(50, num_classes, split_rate, mode, small_input, width, in_channels, seed)
-
-ARCHITECTURES = {'resnet18': resnet18, 'resnet34': resnet34, 'resnet50': resnet50}
