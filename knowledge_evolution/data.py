@@ -13,9 +13,9 @@ import torch
 from torch import Tensor
 
 # %% auto #0
-__all__ = ['FASHION_MNIST_CLASSES', 'SPLITS', 'FASHION_MNIST_FILES', 'DataError', 'read_idx', 'ImageData', 'balanced_subset',
-           'embedded_data_path', 'load_embedded', 'show_images', 'find_fashion_mnist_files', 'load_fashion_mnist',
-           'augment_batch', 'BatchLoader', 'DataLoaders', 'get_dataloaders']
+__all__ = ['FASHION_MNIST_CLASSES', 'SPLITS', 'FASHION_MNIST_FILES', 'DATASETS', 'DataError', 'read_idx', 'ImageData',
+           'balanced_subset', 'embedded_data_path', 'load_embedded', 'show_images', 'find_fashion_mnist_files',
+           'load_fashion_mnist', 'load_dataset', 'augment_batch', 'BatchLoader', 'DataLoaders', 'get_dataloaders']
 
 # %% ../nbs/00_data.ipynb #bd6d4a1e
 class DataError(ValueError):
@@ -129,7 +129,7 @@ def show_images(images, labels=None, classes=None, ncols=10, size=1.2, title=Non
     fig.tight_layout()
     return fig
 
-# %% ../nbs/00_data.ipynb #eaca165f
+# %% ../nbs/00_data.ipynb #18b51aae
 FASHION_MNIST_FILES = dict(train_x='train-images-idx3-ubyte', train_y='train-labels-idx1-ubyte',
                            test_x='t10k-images-idx3-ubyte', test_y='t10k-labels-idx1-ubyte')
 
@@ -151,6 +151,8 @@ def find_fashion_mnist_files(root) -> dict:
 def load_fashion_mnist(root, valid_size=5000, seed=0) -> ImageData:
     "The full Fashion-MNIST from the IDX files in `root`, with `valid_size` training images held out for validation."
     arrays = {k: read_idx(p) for k, p in find_fashion_mnist_files(root).items()}
+    if valid_size >= len(arrays['train_y']):
+        raise DataError(f"cannot hold out {valid_size} validation images from {len(arrays['train_y'])} training images in {root}.")
     perm = np.random.default_rng(seed).permutation(len(arrays['train_y']))
     tr, va = np.sort(perm[valid_size:]), np.sort(perm[:valid_size])
     t = lambda x: torch.from_numpy(x.copy()).unsqueeze(1)
@@ -159,6 +161,16 @@ def load_fashion_mnist(root, valid_size=5000, seed=0) -> ImageData:
                   valid=(t(arrays['train_x'][va]), l(arrays['train_y'][va])),
                   test=(t(arrays['test_x']), l(arrays['test_y'])))
     return ImageData(splits, FASHION_MNIST_CLASSES, name='fashion-mnist')
+
+# %% ../nbs/00_data.ipynb #53b9dda3
+DATASETS = ('fashion-mnist-small', 'fashion-mnist')
+
+def load_dataset(name: str, root=None) -> ImageData:
+    "A data set by name: 'fashion-mnist-small' (embedded) or 'fashion-mnist' (IDX files in `root`)."
+    if name == 'fashion-mnist-small': return load_embedded()
+    if name not in DATASETS: raise DataError(f"unknown data set {name!r}: use one of {', '.join(DATASETS)}.")
+    if not root: raise DataError(f"--data {name} needs --data-root pointing at its folder.")
+    return load_fashion_mnist(root)
 
 # %% ../nbs/00_data.ipynb #e5e96b50
 def augment_batch(x: Tensor, pad=3, flip=True, generator=None) -> Tensor:
