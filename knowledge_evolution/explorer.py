@@ -19,7 +19,7 @@ from .visualize import RunFolder, LivePlot, figure_png, _figure
 # %% auto #0
 __all__ = ['GenerationExplorer', 'EvolveWidget']
 
-# %% ../nbs/10_explorer.ipynb #5f621a1e
+# %% ../nbs/10_explorer.ipynb #1afc32a7
 class GenerationExplorer:
     "Widgets over a run folder: generation slider + Play, accuracy curves, a layer's mask and weights, predictions."
     def __init__(self, run, n_images: int = 12, layer: str | None = None):
@@ -98,7 +98,7 @@ class GenerationExplorer:
 
     def _draw_images(self, pred):
         n = len(self.labels); cols = min(n, 6); rows = -(-n // cols)
-        fig = _figure((1.6 * cols, 2.0 * rows))
+        fig = _figure((1.6 * cols, 2.4 * rows))
         axs = fig.subplots(rows, cols, squeeze=False)
         for i, ax in enumerate(axs.flat):
             ax.axis('off')
@@ -111,7 +111,7 @@ class GenerationExplorer:
                         va='top', fontsize=7, color='#2a9d8f' if right else '#d62828')
             ax.set_title(self.classes[int(self.labels[i])], fontsize=8)
         fig.suptitle('test images: true class above, dense and slim predictions below (green right, red wrong)', fontsize=8)
-        fig.tight_layout()
+        fig.subplots_adjust(left=0.02, right=0.98, top=0.9, bottom=0.1, hspace=0.75, wspace=0.15)
         return fig
 
     def _ipython_display_(self): display(self.widget)
