@@ -21,9 +21,9 @@ from .evolve import evolve, History, plot_history, BASELINES, REINIT_SCHEMES, Ch
 __all__ = ['WIDTH_SCALABLE', 'PRESETS', 'USER_ERRORS', 'build_parser', 'resolve_config', 'check_config', 'PrintGenerations',
            'prepare_out', 'save_outputs', 'run_config', 'main']
 
-# %% ../nbs/08_cli.ipynb #2d878c33
+# %% ../nbs/08_cli.ipynb #bb92ae8e
 PRESETS = {
-    'quick': dict(arch='resnet18', width=0.25, data='fashion-mnist-small', data_root=None, generations=10, epochs=20,
+    'quick': dict(arch='resnet18', width=0.25, data='fashion-mnist-small', data_root=None, image_size=32, generations=10, epochs=20,
                   split_rate=0.5, mode='kels', lr=0.1, batch_size=32, wd=1e-4, label_smoothing=0.1, warmup=2,
                   seed=0, device='auto', baseline='none', reinit='pytorch', out='runs/quick'),
     'paper': dict(arch='resnet18', width=1.0, generations=10, epochs=200, split_rate=0.5, mode='kels', lr=0.256,
@@ -38,7 +38,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument('--arch', help=f"one of {', '.join(ARCHITECTURES)}")
     p.add_argument('--width', type=float, help='channel-count multiplier (quick: 0.25, paper: 1)')
     p.add_argument('--data', help=f"one of {', '.join(DATASETS)}")
-    p.add_argument('--data-root', help='folder of the data set (fashion-mnist: the four IDX files)')
+    p.add_argument('--data-root', help='folder of the data set (fashion-mnist: the four IDX files; folder: train/ valid/ test/)')
+    p.add_argument('--image-size', type=int, help='--data folder: images are resized to this many pixels (default 32)')
     p.add_argument('--generations', type=int); p.add_argument('--epochs', type=int, help='epochs per generation')
     p.add_argument('--split-rate', type=float, help='share of each layer kept as the fit hypothesis, in (0, 1]')
     p.add_argument('--mode', help=f"split mode: {', '.join(SPLIT_MODES)}")
@@ -79,7 +80,7 @@ def check_config(c: dict) -> dict:
     get_device(c['device'])
     return c
 
-# %% ../nbs/08_cli.ipynb #8bfa8996
+# %% ../nbs/08_cli.ipynb #9db29455
 class PrintGenerations(Callback):
     "One line per finished generation."
     def after_generation(self, run):
@@ -118,7 +119,7 @@ def run_config(c: dict, overwrite=False, quiet=False) -> History:
     finished = prepare_out(c, overwrite)
     if finished is not None:
         print(f"{c['out']} already holds this finished run (pass --overwrite to train again):"); return finished
-    data = load_dataset(c['data'], c['data_root'])
+    data = load_dataset(c['data'], c['data_root'], c['image_size'])
     ch, h, w = data.image_shape
     def new_model():
         torch.manual_seed(c['seed'])

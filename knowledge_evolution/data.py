@@ -13,9 +13,10 @@ import torch
 from torch import Tensor
 
 # %% auto #0
-__all__ = ['FASHION_MNIST_CLASSES', 'SPLITS', 'FASHION_MNIST_FILES', 'DATASETS', 'DataError', 'read_idx', 'ImageData',
-           'balanced_subset', 'embedded_data_path', 'load_embedded', 'show_images', 'find_fashion_mnist_files',
-           'load_fashion_mnist', 'load_dataset', 'augment_batch', 'BatchLoader', 'DataLoaders', 'get_dataloaders']
+__all__ = ['FASHION_MNIST_CLASSES', 'SPLITS', 'FASHION_MNIST_FILES', 'IMAGE_SUFFIXES', 'DATASETS', 'DataError', 'read_idx',
+           'ImageData', 'balanced_subset', 'embedded_data_path', 'load_embedded', 'show_images',
+           'find_fashion_mnist_files', 'load_fashion_mnist', 'load_image_folder', 'load_dataset', 'augment_batch',
+           'BatchLoader', 'DataLoaders', 'get_dataloaders']
 
 # %% ../nbs/00_data.ipynb #bd6d4a1e
 class DataError(ValueError):
@@ -162,15 +163,47 @@ def load_fashion_mnist(root, valid_size=5000, seed=0) -> ImageData:
                   test=(t(arrays['test_x']), l(arrays['test_y'])))
     return ImageData(splits, FASHION_MNIST_CLASSES, name='fashion-mnist')
 
-# %% ../nbs/00_data.ipynb #53b9dda3
-DATASETS = ('fashion-mnist-small', 'fashion-mnist')
+# %% ../nbs/00_data.ipynb #b7c934ef
+IMAGE_SUFFIXES = ('.jpg', '.jpeg', '.png', '.bmp', '.gif', '.webp', '.tif', '.tiff')
 
-def load_dataset(name: str, root=None) -> ImageData:
-    "A data set by name: 'fashion-mnist-small' (embedded) or 'fashion-mnist' (IDX files in `root`)."
+def load_image_folder(root, image_size: int = 32, channels: int = 3) -> ImageData:
+    "An ImageFolder-style tree root/{train,valid|val,test}/CLASS/*.jpg as uint8 tensors resized to `image_size`."
+    from PIL import Image, UnidentifiedImageError
+    root = Path(root)
+    if not root.is_dir(): raise DataError(f"data folder {root} does not exist.")
+    dirs = {s: next((root / n for n in names if (root / n).is_dir()), None)
+            for s, names in (('train', ('train',)), ('valid', ('valid', 'val')), ('test', ('test',)))}
+    missing = [s for s, d in dirs.items() if d is None]
+    if missing: raise DataError(f"{root} needs train/, valid/ (or val/) and test/ subfolders with one folder per class; "
+                                f"missing: {', '.join(missing)}.")
+    classes = sorted(p.name for p in dirs['train'].iterdir() if p.is_dir())
+    if not classes: raise DataError(f"{dirs['train']} holds no class folders (expected train/CLASS/image.jpg).")
+    splits = {}
+    for s, d in dirs.items():
+        xs, ys = [], []
+        for c in sorted(p.name for p in d.iterdir() if p.is_dir()):
+            if c not in classes: raise DataError(f"class folder {d / c} has no counterpart in {dirs['train']}.")
+            for f in sorted(p for p in (d / c).iterdir() if p.suffix.lower() in IMAGE_SUFFIXES):
+                try:
+                    with Image.open(f) as im:
+                        im = im.convert('L' if channels == 1 else 'RGB').resize((image_size, image_size), Image.BILINEAR)
+                        xs.append(torch.from_numpy(np.asarray(im).copy()).reshape(image_size, image_size, channels).permute(2, 0, 1))
+                except (UnidentifiedImageError, OSError, SyntaxError) as e:
+                    raise DataError(f"cannot decode image {f} ({type(e).__name__}); remove or replace the file.") from None
+                ys.append(classes.index(c))
+        if not xs: raise DataError(f"{d} holds no images ({', '.join(IMAGE_SUFFIXES)}) in its class folders.")
+        splits[s] = (torch.stack(xs), torch.tensor(ys))
+    return ImageData(splits, tuple(classes), name=f'folder:{root.name}')
+
+# %% ../nbs/00_data.ipynb #449205c4
+DATASETS = ('fashion-mnist-small', 'fashion-mnist', 'folder')
+
+def load_dataset(name: str, root=None, image_size: int = 32) -> ImageData:
+    "A data set by name: 'fashion-mnist-small' (embedded), 'fashion-mnist' (IDX files in `root`) or 'folder' (an image folder)."
     if name == 'fashion-mnist-small': return load_embedded()
     if name not in DATASETS: raise DataError(f"unknown data set {name!r}: use one of {', '.join(DATASETS)}.")
     if not root: raise DataError(f"--data {name} needs --data-root pointing at its folder.")
-    return load_fashion_mnist(root)
+    return load_fashion_mnist(root) if name == 'fashion-mnist' else load_image_folder(root, image_size)
 
 # %% ../nbs/00_data.ipynb #e5e96b50
 def augment_batch(x: Tensor, pad=3, flip=True, generator=None) -> Tensor:
