@@ -5,6 +5,7 @@ KE run on the GPU, with the same properties the notebooks test on the CPU.
 """
 import time
 import torch
+from knowledge_evolution.slim import randomize_batchnorm
 from knowledge_evolution import (resnet18, resnet50, reinitialize, extract_slim, masked_dense, split_layers, evolve,
                                  load_embedded, get_dataloaders)
 assert torch.cuda.is_available(), "this script needs a GPU"
@@ -17,11 +18,7 @@ print(torch.__version__, torch.cuda.get_device_name())
 # slim == masked dense, on the GPU, with random BatchNorm statistics
 for builder in (resnet18, resnet50):
     torch.manual_seed(0)
-    m = builder(102, 0.5).to(dev)
-    for bn in m.modules():
-        if isinstance(bn, torch.nn.BatchNorm2d):
-            bn.running_mean.normal_(0, .2); bn.running_var.uniform_(.5, 1.5); bn.weight.data.uniform_(.5, 1.5)
-    m.eval()
+    m = randomize_batchnorm(builder(102, 0.5)).to(dev)
     slim = extract_slim(m).eval()
     x = torch.randn(8, 3, 224, 224, device=dev)
     with torch.no_grad(): s, md = slim(x), masked_dense(m)(x)

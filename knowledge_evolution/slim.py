@@ -14,7 +14,7 @@ from .models import split_layers, _replace_module
 
 # %% auto #0
 __all__ = ['slice_layer', 'NoSlimNetworkError', 'is_channel_block', 'extract_slim', 'masked_dense', 'count_parameters',
-           'count_flops']
+           'count_flops', 'randomize_batchnorm']
 
 # %% ../nbs/04_slim.ipynb #33d68955
 def _select(t: Tensor, keep: Tensor, dim: int = 0) -> Tensor:
@@ -112,3 +112,14 @@ def count_flops(model: nn.Module, input_shape) -> int:
             model(torch.zeros(1, *input_shape[-3:], device=device))
     finally: model.train(was_training)
     return counter.get_total_flops()
+
+# %% ../nbs/04_slim.ipynb #83f5b28e
+def randomize_batchnorm(model: nn.Module, seed: int = 0) -> nn.Module:
+    "Give every BatchNorm2d random statistics and affine parameters (for tests), and put the model in eval mode."
+    g = torch.Generator().manual_seed(seed)
+    for m in model.modules():
+        if isinstance(m, nn.BatchNorm2d):
+            n = m.num_features
+            m.weight.data = torch.rand(n, generator=g) + 0.5; m.bias.data = torch.randn(n, generator=g) * 0.2
+            m.running_mean = torch.randn(n, generator=g) * 0.2; m.running_var = torch.rand(n, generator=g) + 0.5
+    return model.eval()
