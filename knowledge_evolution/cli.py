@@ -22,7 +22,7 @@ from .evolve import evolve, History, plot_history, generation_summary, BASELINES
 __all__ = ['WIDTH_SCALABLE', 'PAPER_DATA', 'PRESETS', 'RUN_FILES', 'USER_ERRORS', 'ConfigError', 'build_parser', 'resolve_config',
            'check_config', 'PrintGenerations', 'RunFolderError', 'prepare_out', 'save_outputs', 'run_config', 'main']
 
-# %% ../nbs/08_cli.ipynb #11b05391
+# %% ../nbs/08_cli.ipynb #e675e47e
 PRESETS = {
     'quick': dict(arch='resnet18', width=0.25, data='fashion-mnist-small', data_root=None, image_size=32, generations=10, epochs=20,
                   split_rate=0.5, mode='kels', lr=0.1, batch_size=32, wd=1e-4, label_smoothing=0.1, warmup=2,
@@ -55,7 +55,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument('--wd', type=float, help='weight decay'); p.add_argument('--label-smoothing', type=float)
     p.add_argument('--warmup', type=int, help='linear warm-up epochs'); p.add_argument('--seed', type=int)
     p.add_argument('--device', help='auto, cpu or cuda'); p.add_argument('--out', help='run folder')
-    p.add_argument('--baseline', help=f"{' or '.join(BASELINES)}: 'long' also trains the compute-matched long baseline")
+    p.add_argument('--baseline', help=f"{', '.join(BASELINES)}: also train the compute-matched long baseline or later-layer forgetting")
     p.add_argument('--reinit', help=f"re-init scheme of the reset hypothesis: {', '.join(REINIT_SCHEMES)}")
     p.add_argument('--overwrite', action='store_true', default=False, help='replace an existing run in --out')
     p.add_argument('--quiet', action='store_true', default=False, help='no progress bars')
@@ -88,7 +88,7 @@ def check_config(c: dict) -> dict:
     get_device(c['device'])
     return c
 
-# %% ../nbs/08_cli.ipynb #b9be7d9a
+# %% ../nbs/08_cli.ipynb #4e1bb4ad
 class PrintGenerations(Callback):
     "One line per finished generation."
     def after_generation(self, run): print(generation_summary(run.history[-1]), flush=True)
@@ -156,7 +156,9 @@ def run_config(c: dict, overwrite=False, quiet=False) -> History:
     history = evolve(model, dls, **train)
     if c['baseline'] == 'long':
         print(f"long baseline: one generation of {c['generations'] * c['epochs']} epochs", flush=True)
-        history += evolve(new_model(), dls, baseline='long', **train)
+    if c['baseline'] == 'llf':
+        print(f"LLF baseline: {c['generations']} generations, forgetting the last stage and the classifier", flush=True)
+    if c['baseline'] != 'none': history += evolve(new_model(), dls, baseline=c['baseline'], **train)
     save_outputs(History(history), Path(c['out']))
     return History(history)
 

@@ -20,8 +20,8 @@ from .learner import (Learner, Callback, run_cbs, DeviceCB, LRSchedulerCB, Metri
 # %% auto #0
 __all__ = ['REINIT_SCHEMES', 'CHECKPOINT_FORMAT', 'BASELINES', 'fresh_weights', 'reinitialize', 'CheckpointError', 'fault_point',
            'signals_deferred', 'atomic_save', 'save_generation', 'load_generation', 'rng_state', 'set_rng_state',
-           'CheckpointCB', 'save_training_state', 'History', 'EvolveRun', 'measure_generation', 'evolve',
-           'generation_summary', 'plot_history']
+           'CheckpointCB', 'save_training_state', 'History', 'later_layers', 'forget_later_layers', 'EvolveRun',
+           'measure_generation', 'evolve', 'generation_summary', 'plot_history']
 
 # %% ../nbs/07_evolve.ipynb #33717195
 REINIT_SCHEMES = ('pytorch', 'generation0')
@@ -155,7 +155,7 @@ def save_training_state(path, run, epoch: int, optimizer=None, complete: bool = 
                      build_config=getattr(run.model, 'build_config', None), rng=rng_state(run.dls),
                      history=list(run.history), cost_cache=dict(run.cost_cache)), path)
 
-# %% ../nbs/07_evolve.ipynb #f631d113
+# %% ../nbs/07_evolve.ipynb #bf6eb4d0
 class History(list):
     "Records of an evolve run, one dict per generation (or per baseline run)."
     columns = ('kind', 'generation', 'epochs', 'valid_top1', 'dense_top1', 'slim_top1', 'dense_params',
@@ -180,12 +180,25 @@ class History(list):
         lines = ['  gen | dense top-1 | slim top-1 | dense MFLOPs | slim MFLOPs',
                  '------+-------------+------------+--------------+------------']
         for r in self:
-            gen = f"N{r['generation']}" if r['kind'] == 'ke' else r['kind']
+            gen = {'ke': f"N{r['generation']}", 'llf': f"LLF{r['generation']}"}.get(r['kind'], r['kind'])
             lines.append(f"{gen:>5} |    {pct(r['dense_top1'])}   |   {pct(r['slim_top1'])}   |     {num(r['dense_mflops'])} |   {num(r['slim_mflops'])}")
         return '\n'.join(lines)
 
-# %% ../nbs/07_evolve.ipynb #df72781c
-BASELINES = ('none', 'long')
+# %% ../nbs/07_evolve.ipynb #30615706
+BASELINES = ('none', 'long', 'llf')
+
+def later_layers(model: nn.Module) -> list:
+    "What LLF forgets: the last top-level stage that holds convolutions, and the layers producing the output."
+    from knowledge_evolution.channels import trace_model, output_layers
+    stages = [n for n, m in model.named_children() if any(isinstance(c, nn.Conv2d) for c in m.modules())]
+    return ([stages[-1]] if stages else []) + sorted(output_layers(trace_model(model)))
+
+def forget_later_layers(model: nn.Module, names=None) -> nn.Module:
+    "LLF: re-initialise (reset_parameters) every layer inside `names` (default: `later_layers(model)`)."
+    for name in names or later_layers(model):
+        for m in model.get_submodule(name).modules():
+            if hasattr(m, 'reset_parameters') and m is not model: m.reset_parameters()
+    return model
 
 @dataclass
 class EvolveRun:
@@ -223,7 +236,9 @@ def evolve(model: nn.Module, dls, generations: int = 10, epochs: int = 20, lr: f
     if reinit not in REINIT_SCHEMES: raise ValueError(f"unknown re-init scheme {reinit!r}: use one of {', '.join(REINIT_SCHEMES)}.")
     if not split_layers(model): raise ValueError("evolve needs a split model: build it with split_model or a builder.")
     device = get_device(device)
-    kind, n_gens, n_epochs = ('long', 1, generations * epochs) if baseline == 'long' else ('ke', generations, epochs)
+    kind, n_gens, n_epochs = {'long': ('long', 1, generations * epochs), 'llf': ('llf', generations, epochs)}.get(
+        baseline, ('ke', generations, epochs))
+    forget = later_layers(model) if kind == 'llf' else None
     run = EvolveRun(model.to(device), dls, kind=kind)
     input_shape, cbs = tuple(next(iter(dls.valid))[0].shape[1:]), list(cbs)   # as the model sees it
     state_path = None if out is None else Path(out) / f'{kind}_last.pt'
@@ -243,7 +258,8 @@ def evolve(model: nn.Module, dls, generations: int = 10, epochs: int = 20, lr: f
         resuming = g == first_gen and first_epoch > 0
         if g > 1 and not resuming:
             fault_point('reinit')
-            reinitialize(model, reinit)      # continue from the last epoch's weights, re-draw the reset hypothesis
+            if kind == 'llf': forget_later_layers(model, forget)   # LLF: forget the last stage and the classifier
+            else: reinitialize(model, reinit)   # continue from the last epoch's weights, re-draw the reset hypothesis
         run_cbs(cbs, 'before_generation', run)
         train_cbs = [DeviceCB(device), LRSchedulerCB(warmup), MetricsCB(), NaNGuardCB(), _FaultCB()]
         if progress: train_cbs.append(ProgressCB(title=f'{kind} gen {g}/{n_gens}'))
@@ -275,7 +291,7 @@ class _FaultCB(Callback):
     def after_epoch(self, learn):
         if not learn.training: fault_point('epoch')
 
-# %% ../nbs/07_evolve.ipynb #81163a01
+# %% ../nbs/07_evolve.ipynb #b3be1201
 def plot_history(history, ax=None, title=None):
     "Dense and slim test top-1 per generation; a long baseline, when present, as a dashed line."
     import matplotlib.pyplot as plt
@@ -288,6 +304,8 @@ def plot_history(history, ax=None, title=None):
     for r in history:
         if r['kind'] == 'long':
             ax.axhline(100 * r['dense_top1'], ls='--', color='#e76f51', label=f"long baseline ({r['epochs']} epochs)")
+    llf = [r for r in history if r['kind'] == 'llf']
+    if llf: ax.plot([r['generation'] for r in llf], [100 * r['dense_top1'] for r in llf], 'd:', color='#8d6cab', label='LLF baseline')
     ax.set_xlabel('generation'); ax.set_ylabel('test top-1 (%)')
     if gens: ax.set_xticks(gens)
     ax.set_title(title or 'Knowledge Evolution', fontsize=10); ax.legend(fontsize=8); ax.grid(alpha=.3)
