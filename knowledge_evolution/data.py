@@ -196,8 +196,8 @@ def load_image_folder(root, image_size: int = 32, channels: int = 3) -> ImageDat
         splits[s] = (torch.stack(xs), torch.tensor(ys))
     return ImageData(splits, tuple(classes), name=f'folder:{root.name}')
 
-# %% ../nbs/00_data.ipynb #853574df
-DATASETS = ('fashion-mnist-small', 'fashion-mnist', 'folder', 'flower102', 'cub200', 'aircraft', 'mit67')
+# %% ../nbs/00_data.ipynb #ac069cbd
+DATASETS = ('fashion-mnist-small', 'fashion-mnist', 'folder', 'flower102', 'cub200', 'aircraft', 'mit67', 'dogs')
 
 def load_dataset(name: str, root=None, image_size: int = 32, cache_dir=None) -> ImageData:
     "A data set by name: the embedded subset, Fashion-MNIST, an image folder, or a paper data set (chapter 12)."
@@ -209,20 +209,20 @@ def load_dataset(name: str, root=None, image_size: int = 32, cache_dir=None) -> 
     from knowledge_evolution.paper_data import PAPER_DATASETS
     return PAPER_DATASETS[name](root, size=image_size, cache_dir=cache_dir)
 
-# %% ../nbs/00_data.ipynb #e5e96b50
+# %% ../nbs/00_data.ipynb #75d450c1
 def augment_batch(x: Tensor, pad=3, flip=True, generator=None) -> Tensor:
     "Random shift by up to `pad` pixels (crop of the zero-padded image) and random horizontal flip, per image."
     n, c, h, w = x.shape
-    if pad:
+    if pad:                          # random numbers come from the CPU `generator`, the work happens where `x` is
         padded = torch.nn.functional.pad(x, (pad, pad, pad, pad))
-        dy = torch.randint(0, 2 * pad + 1, (n,), generator=generator)
-        dx = torch.randint(0, 2 * pad + 1, (n,), generator=generator)
-        rows = (dy[:, None] + torch.arange(h))[:, None, :, None].expand(n, c, h, w + 2 * pad)
+        dy = torch.randint(0, 2 * pad + 1, (n,), generator=generator).to(x.device)
+        dx = torch.randint(0, 2 * pad + 1, (n,), generator=generator).to(x.device)
+        rows = (dy[:, None] + torch.arange(h, device=x.device))[:, None, :, None].expand(n, c, h, w + 2 * pad)
         x = padded.gather(2, rows)
-        cols = (dx[:, None] + torch.arange(w))[:, None, None, :].expand(n, c, h, w)
+        cols = (dx[:, None] + torch.arange(w, device=x.device))[:, None, None, :].expand(n, c, h, w)
         x = x.gather(3, cols)
     if flip:
-        flips = torch.rand(n, generator=generator) < 0.5
+        flips = (torch.rand(n, generator=generator) < 0.5).to(x.device)
         x = torch.where(flips[:, None, None, None], x.flip(3), x)
     return x
 
@@ -246,38 +246,57 @@ def center_crop(x: torch.Tensor, size: int) -> torch.Tensor:
     top, left = (x.shape[-2] - size) // 2, (x.shape[-1] - size) // 2
     return x[..., top:top + size, left:left + size]
 
-# %% ../nbs/00_data.ipynb #3ece3464
+# %% ../nbs/00_data.ipynb #a328f1c6
 class BatchLoader:
-    "Batches of normalised float images and labels from in-memory uint8 tensors; seeded shuffling and augmentation."
+    """Batches of normalised float images and labels from in-memory uint8 tensors; seeded shuffling and augmentation.
+    With `device`, each uint8 batch moves there first and is converted and augmented there (on the GPU when there is one).
+    With `world_size` > 1 (multi-GPU training), every process walks the same global batches and keeps its `rank`'s share."""
     def __init__(self, images, labels, batch_size=32, shuffle=False, augment=False, mean=0., std=1.,
-                 drop_last=False, seed=0, min_size=0, crop=None):
+                 drop_last=False, seed=0, min_size=0, crop=None, device=None, rank=0, world_size=1):
         self.images, self.labels, self.bs, self.min_size, self.crop = images, labels, batch_size, min_size, crop
         self.shuffle, self.augment, self.drop_last = shuffle, augment, drop_last
-        self.mean = torch.as_tensor(mean, dtype=torch.float32).reshape(1, -1, 1, 1)
-        self.std = torch.as_tensor(std, dtype=torch.float32).reshape(1, -1, 1, 1)
+        self.device = None if device is None else torch.device(device)
+        self.mean = torch.as_tensor(mean, dtype=torch.float32).reshape(1, -1, 1, 1).to(self.device)
+        self.std = torch.as_tensor(std, dtype=torch.float32).reshape(1, -1, 1, 1).to(self.device)
         self.generator = torch.Generator().manual_seed(seed)
+        if world_size > 1 and batch_size % world_size:
+            raise DataError(f"batch size {batch_size} does not split evenly over {world_size} processes: "
+                            f"use a multiple of {world_size}.")
+        self.rank, self.world_size = rank, world_size
 
     def __len__(self):
         n = len(self.labels)
         return n // self.bs if self.drop_last else math.ceil(n / self.bs)
 
-    def __iter__(self):
-        n = len(self.labels)
-        order = torch.randperm(n, generator=self.generator) if self.shuffle else torch.arange(n)
-        for i in range(len(self)):
-            idx = order[i * self.bs:(i + 1) * self.bs]
-            x = self.images[idx].float() / 255
-            if self.crop and self.augment:                   # large images: the paper's random resized crop + flip
-                x = augment_batch(random_resized_crop(x, self.crop, generator=self.generator), pad=0, generator=self.generator)
-            elif self.crop: x = center_crop(x, self.crop)
-            elif self.augment: x = augment_batch(x, generator=self.generator)
-            x = (x - self.mean) / self.std
-            if x.shape[-1] < self.min_size or x.shape[-2] < self.min_size:   # pad with the mean colour (0 after normalising)
-                dh, dw = max(0, self.min_size - x.shape[-2]), max(0, self.min_size - x.shape[-1])
-                x = torch.nn.functional.pad(x, (dw // 2, dw - dw // 2, dh // 2, dh - dh // 2))
-            yield x, self.labels[idx]
+    def batch_indices(self) -> list:
+        "The image indices of every batch of one epoch (a new shuffle each call)."
+        order = torch.randperm(len(self.labels), generator=self.generator) if self.shuffle else torch.arange(len(self.labels))
+        return [order[i * self.bs:(i + 1) * self.bs] for i in range(len(self))]
 
-# %% ../nbs/00_data.ipynb #3db89a48
+    def load(self, idx) -> Tensor:
+        "The float batch of images `idx`: on `device`, augmented (drawing from `generator`), normalised, padded to `min_size`."
+        x = self.images[idx]
+        if self.device is not None: x = x.to(self.device, non_blocking=True)
+        x = x.float() / 255
+        if self.crop and self.augment:                   # large images: the paper's random resized crop + flip
+            x = augment_batch(random_resized_crop(x, self.crop, generator=self.generator), pad=0, generator=self.generator)
+        elif self.crop: x = center_crop(x, self.crop)
+        elif self.augment: x = augment_batch(x, generator=self.generator)
+        x = (x - self.mean) / self.std
+        if x.shape[-1] < self.min_size or x.shape[-2] < self.min_size:   # pad with the mean colour (0 after normalising)
+            dh, dw = max(0, self.min_size - x.shape[-2]), max(0, self.min_size - x.shape[-1])
+            x = torch.nn.functional.pad(x, (dw // 2, dw - dw // 2, dh // 2, dh - dh // 2))
+        return x
+
+    def __iter__(self):
+        for idx in self.batch_indices():
+            x, y = self.load(idx), self.labels[idx]
+            if self.world_size > 1:                      # same random draws as one process; keep this rank's share
+                share = slice(self.rank * len(y) // self.world_size, (self.rank + 1) * len(y) // self.world_size)
+                x, y = x[share], y[share]
+            yield x, y
+
+# %% ../nbs/00_data.ipynb #16828b59
 @dataclass
 class DataLoaders:
     "The train, valid and test loaders of one data set."
@@ -286,15 +305,20 @@ class DataLoaders:
     test: BatchLoader
     data: ImageData = field(repr=False, default=None)
 
-def get_dataloaders(data: ImageData, batch_size=32, augment=True, seed=0, min_size=0, crop=None) -> DataLoaders:
-    "Loaders for `data`: shuffled, augmented training batches; plain valid and test batches; train-set normalisation; images padded to `min_size` px."
+def get_dataloaders(data: ImageData, batch_size=32, augment=True, seed=0, min_size=0, crop=None, device=None,
+                    rank=0, world_size=1) -> DataLoaders:
+    """Loaders for `data`: shuffled, augmented training batches; plain valid and test batches; train-set normalisation;
+    images padded to `min_size` px; batches prepared on `device`. With `world_size` > 1 the training batches are
+    sharded over processes (`batch_size` is the global batch); every process evaluates the whole valid and test sets."""
     n_train = data.sizes()['train']
     if n_train < data.num_classes:
         raise DataError(f"only {n_train} training images for {data.num_classes} classes: every class needs one.")
     if batch_size > n_train:
         raise DataError(f"batch size {batch_size} is larger than the {n_train} training images: use --batch-size {n_train} or less.")
     mean, std = data.channel_stats()
-    mk = lambda s, bs, **kw: BatchLoader(*data.splits[s], batch_size=bs, mean=mean, std=std, min_size=min_size, crop=crop, **kw)
+    mk = lambda s, bs, **kw: BatchLoader(*data.splits[s], batch_size=bs, mean=mean, std=std, min_size=min_size, crop=crop,
+                                         device=device, **kw)
     eval_bs = max(batch_size, 256)   # evaluation needs no gradients: bigger batches are faster
-    return DataLoaders(mk('train', batch_size, shuffle=True, augment=augment, drop_last=True, seed=seed),
+    return DataLoaders(mk('train', batch_size, shuffle=True, augment=augment, drop_last=True, seed=seed,
+                          rank=rank, world_size=world_size),
                        mk('valid', eval_bs), mk('test', eval_bs), data)
