@@ -246,7 +246,7 @@ def center_crop(x: torch.Tensor, size: int) -> torch.Tensor:
     top, left = (x.shape[-2] - size) // 2, (x.shape[-1] - size) // 2
     return x[..., top:top + size, left:left + size]
 
-# %% ../nbs/00_data.ipynb #a328f1c6
+# %% ../nbs/00_data.ipynb #66967532
 class BatchLoader:
     """Batches of normalised float images and labels from in-memory uint8 tensors; seeded shuffling and augmentation.
     With `device`, each uint8 batch moves there first and is converted and augmented there (on the GPU when there is one).
@@ -288,13 +288,15 @@ class BatchLoader:
             x = torch.nn.functional.pad(x, (dw // 2, dw - dw // 2, dh // 2, dh - dh // 2))
         return x
 
+    def share(self, *batch) -> tuple:
+        "This process's share of each tensor of a global batch (all of it with one process)."
+        if self.world_size == 1: return batch
+        n = len(batch[0])
+        return tuple(t[self.rank * n // self.world_size:(self.rank + 1) * n // self.world_size] for t in batch)
+
     def __iter__(self):
-        for idx in self.batch_indices():
-            x, y = self.load(idx), self.labels[idx]
-            if self.world_size > 1:                      # same random draws as one process; keep this rank's share
-                share = slice(self.rank * len(y) // self.world_size, (self.rank + 1) * len(y) // self.world_size)
-                x, y = x[share], y[share]
-            yield x, y
+        for idx in self.batch_indices():                 # same random draws in every process; keep this rank's share
+            yield self.share(self.load(idx), self.labels[idx])
 
 # %% ../nbs/00_data.ipynb #16828b59
 @dataclass
