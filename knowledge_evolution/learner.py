@@ -11,9 +11,10 @@ import torch
 from torch import nn
 
 # %% auto #0
-__all__ = ['CancelFitException', 'CancelEpochException', 'CancelBatchException', 'Callback', 'run_cbs', 'with_cbs', 'DeviceError',
-           'get_device', 'warmup_cosine', 'sgd', 'Learner', 'DeviceCB', 'LRSchedulerCB', 'top1_correct', 'MetricsCB',
-           'TrainingDivergedError', 'NaNGuardCB', 'ProgressCB', 'evaluate']
+__all__ = ['PRECISIONS', 'CancelFitException', 'CancelEpochException', 'CancelBatchException', 'Callback', 'run_cbs', 'with_cbs',
+           'DeviceError', 'get_device', 'warmup_cosine', 'sgd', 'Learner', 'DeviceCB', 'LRSchedulerCB', 'top1_correct',
+           'MetricsCB', 'TrainingDivergedError', 'NaNGuardCB', 'ProgressCB', 'evaluate', 'training_precision',
+           'MixedPrecisionCB', 'ChannelsLastCB', 'accelerate']
 
 # %% ../nbs/06_learner.ipynb #2257b327
 class CancelFitException(Exception): "Stop training now, cleanly."
@@ -64,7 +65,7 @@ def warmup_cosine(epochs: int, warmup: int = 5):
         return 0.5 * (1 + math.cos(math.pi * (e - warmup) / max(1, epochs - warmup)))
     return factor
 
-# %% ../nbs/06_learner.ipynb #02b51633
+# %% ../nbs/06_learner.ipynb #e58f4b56
 def sgd(params, lr, momentum=0.9, weight_decay=1e-4):
     "SGD with momentum and weight decay on all parameters (the official KE optimizer)."
     return torch.optim.SGD(params, lr=lr, momentum=momentum, weight_decay=weight_decay)
@@ -74,17 +75,17 @@ class Learner:
     def __init__(self, model, dls, loss_func=None, lr=0.1, cbs=(), opt_func=sgd, label_smoothing=0.1):
         self.model, self.dls, self.lr, self.opt_func = model, dls, lr, opt_func
         self.loss_func = loss_func or nn.CrossEntropyLoss(label_smoothing=label_smoothing)
-        self.cbs, self.opt = list(cbs), None
+        self.cbs, self.opt, self.scaler = list(cbs), None, None
 
-    def fit(self, n_epochs=1, train=True, valid=True, cbs=(), start_epoch=0, opt_state=None):
-        """Train for `n_epochs` with a fresh optimizer; `cbs` are added for this fit only.
-        To resume, `start_epoch` skips the epochs already done and `opt_state` restores the optimizer (momentum)."""
+    def fit(self, n_epochs=1, train=True, valid=True, cbs=(), start_epoch=0, opt_state=None, scaler_state=None):
+        """Train for `n_epochs` with a fresh optimizer; `cbs` are added for this fit only. To resume, `start_epoch`
+        skips the epochs already done, `opt_state` restores the optimizer (momentum) and `scaler_state` the fp16 loss scale."""
         cbs = list(cbs)
         self.cbs += cbs
         try:
             self.n_epochs, self.start_epoch, self.epochs = n_epochs, start_epoch, range(start_epoch, n_epochs)
             self.opt = self.opt_func(self.model.parameters(), self.lr)
-            self._opt_state = opt_state
+            self._opt_state, self.scaler_state = opt_state, scaler_state
             self._fit(train, valid)
         finally:
             for cb in cbs: self.cbs.remove(cb)
@@ -111,9 +112,18 @@ class Learner:
         self.preds = self.model(self.batch[0]); self.callback('after_predict')
         self.loss = self.loss_func(self.preds, self.batch[1]); self.callback('after_loss')
         if self.training:
-            self.loss.backward(); self.callback('after_backward')
-            self.opt.step(); self.callback('after_step')
+            self.backward(); self.callback('after_backward')
+            self.step(); self.callback('after_step')
             self.opt.zero_grad()
+
+    def backward(self):
+        "Gradients of the loss (scaled first when a `GradScaler` guards fp16 training)."
+        (self.loss if self.scaler is None else self.scaler.scale(self.loss)).backward()
+
+    def step(self):
+        "An optimizer step (through the scaler, which skips steps with infinite gradients, when there is one)."
+        if self.scaler is None: self.opt.step()
+        else: self.scaler.step(self.opt); self.scaler.update()
 
     @property
     def training(self): return self.model.training
@@ -207,3 +217,53 @@ def evaluate(model, loader, device=None) -> float:
             correct += top1_correct(model(x.to(device)), y.to(device)); count += len(y)
     model.train(was_training)
     return correct / max(1, count)
+
+# %% ../nbs/06_learner.ipynb #6a6633ed
+PRECISIONS = ('auto', 'fp32', 'bf16', 'fp16')
+
+def training_precision(precision: str = 'auto', device=None) -> torch.dtype | None:
+    "The autocast dtype for `precision` on `device` (None: plain float32). 'auto': bf16 or fp16 on CUDA, fp32 on CPU."
+    if precision not in PRECISIONS: raise ValueError(f"unknown precision {precision!r}: use one of {', '.join(PRECISIONS)}.")
+    device = get_device(device)
+    if precision == 'auto':
+        if device.type != 'cuda': return None
+        precision = 'bf16' if torch.cuda.is_bf16_supported() else 'fp16'
+    return {'fp32': None, 'bf16': torch.bfloat16, 'fp16': torch.float16}[precision]
+
+# %% ../nbs/06_learner.ipynb #c40d08b8
+class MixedPrecisionCB(Callback):
+    """Autocast the forward pass and the loss to `dtype` (bf16 or fp16); fp16 also gets a `GradScaler`.
+    The scaler's state is `learn.scaler.state_dict()`, saved with checkpoints and restored from `learn.scaler_state`."""
+    order = -5                                      # after DeviceCB has moved the batch
+    def __init__(self, dtype=torch.bfloat16): self.dtype, self.autocast = dtype, None
+    def before_fit(self, learn):
+        self.device_type = next(learn.model.parameters()).device.type
+        if self.dtype == torch.float16:
+            learn.scaler = torch.amp.GradScaler(self.device_type)
+            if learn.scaler_state: learn.scaler.load_state_dict(learn.scaler_state)
+    def before_batch(self, learn):
+        self.autocast = torch.autocast(self.device_type, dtype=self.dtype)
+        self.autocast.__enter__()
+    def after_loss(self, learn): self._leave()      # backward and the step run outside autocast, as PyTorch advises
+    def cleanup_batch(self, learn): self._leave()   # a cancelled batch must not leave autocast switched on
+    def cleanup_fit(self, learn): learn.scaler = None
+    def _leave(self):
+        if self.autocast is not None: self.autocast.__exit__(None, None, None); self.autocast = None
+
+class ChannelsLastCB(Callback):
+    "Keep the model's weights and every input batch in channels-last memory format (faster convolutions on GPUs)."
+    order = -5
+    def before_fit(self, learn): learn.model.to(memory_format=torch.channels_last)
+    def before_batch(self, learn):
+        x, *rest = learn.batch
+        if x.ndim == 4: learn.batch = (x.contiguous(memory_format=torch.channels_last), *rest)
+
+def accelerate(precision='auto', channels_last=None, compile=False, device=None, model=None) -> list:
+    """The callbacks for `precision` and `channels_last` on `device` (None: on for CUDA, off for CPU);
+    with `compile`, `model` is compiled in place with `torch.compile` (its state dict keeps its keys)."""
+    device, dtype = get_device(device), training_precision(precision, device)
+    cbs = [] if dtype is None else [MixedPrecisionCB(dtype)]
+    if channels_last or (channels_last is None and device.type == 'cuda'): cbs.append(ChannelsLastCB())
+    if compile and model is not None and not getattr(model, '_ke_compiled', False):
+        model.compile(); model._ke_compiled = True
+    return cbs
