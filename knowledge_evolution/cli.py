@@ -94,7 +94,7 @@ def check_config(c: dict) -> dict:
     get_device(c['device'])
     return c
 
-# %% ../nbs/08_cli.ipynb #25c7d156
+# %% ../nbs/08_cli.ipynb #8d3a0db2
 class PrintGenerations(Callback):
     "One line per finished generation."
     def after_generation(self, run): print(generation_summary(run.history[-1]), flush=True)
@@ -180,6 +180,8 @@ def run_config(c: dict, overwrite=False, quiet=False) -> History:
         say(f"long baseline: one generation of {c['generations'] * c['epochs']} epochs", flush=True)
     if c['baseline'] == 'llf':
         say(f"LLF baseline: {c['generations']} generations, forgetting the last stage and the classifier", flush=True)
+    if c['baseline'] == 'cskd':
+        say(f"CS-KD baseline: one generation of {c['generations'] * c['epochs']} epochs on same-class pairs", flush=True)
     if c['baseline'] != 'none': history += evolve(new_model(), dls, baseline=c['baseline'], **train)
     if main_process: save_outputs(History(history), Path(c['out']))
     return History(history)

@@ -156,7 +156,7 @@ def save_training_state(path, run, epoch: int, optimizer=None, complete: bool = 
                      build_config=getattr(run.model, 'build_config', None), rng=rng_state(run.dls),
                      history=list(run.history), cost_cache=dict(run.cost_cache)), path)
 
-# %% ../nbs/07_evolve.ipynb #bf6eb4d0
+# %% ../nbs/07_evolve.ipynb #75e95c03
 class History(list):
     "Records of an evolve run, one dict per generation (or per baseline run)."
     columns = ('kind', 'generation', 'epochs', 'valid_top1', 'dense_top1', 'slim_top1', 'dense_params',
@@ -181,12 +181,12 @@ class History(list):
         lines = ['  gen | dense top-1 | slim top-1 | dense MFLOPs | slim MFLOPs',
                  '------+-------------+------------+--------------+------------']
         for r in self:
-            gen = {'ke': f"N{r['generation']}", 'llf': f"LLF{r['generation']}"}.get(r['kind'], r['kind'])
+            gen = {'ke': f"N{r['generation']}", 'llf': f"LLF{r['generation']}", 'cskd': 'CS-KD'}.get(r['kind'], r['kind'])
             lines.append(f"{gen:>5} |    {pct(r['dense_top1'])}   |   {pct(r['slim_top1'])}   |     {num(r['dense_mflops'])} |   {num(r['slim_mflops'])}")
         return '\n'.join(lines)
 
-# %% ../nbs/07_evolve.ipynb #5a345517
-BASELINES = ('none', 'long', 'llf')
+# %% ../nbs/07_evolve.ipynb #4681a6ce
+BASELINES = ('none', 'long', 'llf', 'cskd')
 
 def later_layers(model: nn.Module) -> list:
     "What LLF forgets: the last top-level stage that holds convolutions, and the layers producing the output."
@@ -242,9 +242,13 @@ def evolve(model: nn.Module, dls, generations: int = 10, epochs: int = 20, lr: f
     device = get_device(device)
     rank, world_size = distributed_env()
     main = rank == 0                                          # the process that writes and reports
-    kind, n_gens, n_epochs = {'long': ('long', 1, generations * epochs), 'llf': ('llf', generations, epochs)}.get(
-        baseline, ('ke', generations, epochs))
+    kind, n_gens, n_epochs = {'long': ('long', 1, generations * epochs), 'llf': ('llf', generations, epochs),
+                              'cskd': ('cskd', 1, generations * epochs)}.get(baseline, ('ke', generations, epochs))
     forget = later_layers(model) if kind == 'llf' else None
+    extra_cbs = []
+    if kind == 'cskd':                       # CS-KD (chapter 13): same-class pairs, a KD term, plain cross-entropy
+        from knowledge_evolution.cskd import pair_dataloaders, CSKDCB
+        dls, label_smoothing, extra_cbs = pair_dataloaders(dls), 0., [CSKDCB()]
     run = EvolveRun(model.to(device), dls, kind=kind)
     input_shape, cbs = tuple(next(iter(dls.valid))[0].shape[1:]), list(cbs)   # as the model sees it
     state_path = None if out is None else Path(out) / f'{kind}_last.pt'
@@ -270,7 +274,7 @@ def evolve(model: nn.Module, dls, generations: int = 10, epochs: int = 20, lr: f
             else: reinitialize(model, reinit)   # continue from the last epoch's weights, re-draw the reset hypothesis
         run_cbs(cbs, 'before_generation', run)
         train_cbs = [DeviceCB(device), *accelerate(precision, channels_last, compile, device, model),
-                     LRSchedulerCB(warmup), MetricsCB(), NaNGuardCB(), _FaultCB()]
+                     LRSchedulerCB(warmup), MetricsCB(), NaNGuardCB(), _FaultCB(), *extra_cbs]
         if world_size > 1: train_cbs.append(DDPCB())
         if progress and main: train_cbs.append(ProgressCB(title=f'{kind} gen {g}/{n_gens}'))
         if state_path is not None and main: train_cbs.append(CheckpointCB(run, state_path))
@@ -302,7 +306,7 @@ class _FaultCB(Callback):
     def after_epoch(self, learn):
         if not learn.training: fault_point('epoch')
 
-# %% ../nbs/07_evolve.ipynb #b3be1201
+# %% ../nbs/07_evolve.ipynb #d5e6b602
 def plot_history(history, ax=None, title=None):
     "Dense and slim test top-1 per generation; a long baseline, when present, as a dashed line."
     import matplotlib.pyplot as plt
@@ -315,6 +319,8 @@ def plot_history(history, ax=None, title=None):
     for r in history:
         if r['kind'] == 'long':
             ax.axhline(100 * r['dense_top1'], ls='--', color='#e76f51', label=f"long baseline ({r['epochs']} epochs)")
+        if r['kind'] == 'cskd':
+            ax.axhline(100 * r['dense_top1'], ls=':', color='#e9c46a', label=f"CS-KD ({r['epochs']} epochs)")
     llf = [r for r in history if r['kind'] == 'llf']
     if llf: ax.plot([r['generation'] for r in llf], [100 * r['dense_top1'] for r in llf], 'd:', color='#8d6cab', label='LLF baseline')
     ax.set_xlabel('generation'); ax.set_ylabel('test top-1 (%)')
