@@ -14,17 +14,18 @@ from .learner import Callback
 # %% auto #0
 __all__ = ['same_class_partners', 'PairBatchLoader', 'pair_dataloaders', 'kd_loss', 'CSKDCB']
 
-# %% ../nbs/13_cskd.ipynb #632b5fd0
+# %% ../nbs/13_cskd.ipynb #d5819990
 def same_class_partners(labels: Tensor, idx: Tensor, generator: torch.Generator | None = None) -> Tensor:
     "For each index in `idx`, a uniformly drawn *other* index with the same label (itself only if its class has one image)."
     labels, idx = torch.as_tensor(labels), torch.as_tensor(idx)
     order = torch.argsort(labels, stable=True)                   # each class is a contiguous run of `order`
     counts = torch.bincount(labels)
     starts = torch.cumsum(counts, 0) - counts
-    rank = torch.empty_like(order); rank[order] = torch.arange(len(order))
+    rank = torch.empty_like(order); rank[order] = torch.arange(len(order), device=order.device)
     cls = labels[idx]
     n, pos = counts[cls], rank[idx] - starts[cls]                # class size, position of the image within its class
-    r = (torch.rand(len(idx), generator=generator) * (n - 1)).long()   # uniform in 0..n-2 (0 if n == 1)
+    dev = labels.device if generator is None else generator.device
+    r = (torch.rand(len(idx), generator=generator, device=dev).to(labels.device) * (n - 1)).long()   # uniform in 0..n-2 (0 if n == 1)
     r = r + ((r >= pos) & (n > 1)).long()                        # skip over the image itself
     return order[starts[cls] + r]
 

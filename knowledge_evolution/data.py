@@ -209,35 +209,38 @@ def load_dataset(name: str, root=None, image_size: int = 32, cache_dir=None) -> 
     from knowledge_evolution.paper_data import PAPER_DATASETS
     return PAPER_DATASETS[name](root, size=image_size, cache_dir=cache_dir)
 
-# %% ../nbs/00_data.ipynb #75d450c1
+# %% ../nbs/00_data.ipynb #535c16f3
 def augment_batch(x: Tensor, pad=3, flip=True, generator=None) -> Tensor:
     "Random shift by up to `pad` pixels (crop of the zero-padded image) and random horizontal flip, per image."
     n, c, h, w = x.shape
-    if pad:                          # random numbers come from the CPU `generator`, the work happens where `x` is
+    dev = x.device if generator is None else generator.device      # random numbers are drawn where the generator lives
+    if pad:
         padded = torch.nn.functional.pad(x, (pad, pad, pad, pad))
-        dy = torch.randint(0, 2 * pad + 1, (n,), generator=generator).to(x.device)
-        dx = torch.randint(0, 2 * pad + 1, (n,), generator=generator).to(x.device)
+        dy = torch.randint(0, 2 * pad + 1, (n,), generator=generator, device=dev).to(x.device)
+        dx = torch.randint(0, 2 * pad + 1, (n,), generator=generator, device=dev).to(x.device)
         rows = (dy[:, None] + torch.arange(h, device=x.device))[:, None, :, None].expand(n, c, h, w + 2 * pad)
         x = padded.gather(2, rows)
         cols = (dx[:, None] + torch.arange(w, device=x.device))[:, None, None, :].expand(n, c, h, w)
         x = x.gather(3, cols)
     if flip:
-        flips = (torch.rand(n, generator=generator) < 0.5).to(x.device)
+        flips = (torch.rand(n, generator=generator, device=dev) < 0.5).to(x.device)
         x = torch.where(flips[:, None, None, None], x.flip(3), x)
     return x
 
-# %% ../nbs/00_data.ipynb #3cc27e42
-def random_resized_crop(x: torch.Tensor, size: int, scale=(0.08, 1.0), ratio=(3 / 4, 4 / 3), generator=None) -> torch.Tensor:
-    "Per-image random resized crop of a float batch N×C×H×W to `size`×`size`, in one grid_sample call."
-    n = len(x)
-    area = torch.empty(n).uniform_(*scale, generator=generator)
-    log_r = torch.empty(n).uniform_(math.log(ratio[0]), math.log(ratio[1]), generator=generator)
-    r = torch.exp(log_r)
+# %% ../nbs/00_data.ipynb #b16a5413
+def random_resized_crop(x: torch.Tensor, size: int, scale=(0.08, 1.0), ratio=(3 / 4, 4 / 3), flip=False,
+                        generator=None) -> torch.Tensor:
+    """Per-image random resized crop of a float batch N×C×H×W to `size`×`size`, in one grid_sample call;
+    with `flip`, half of the crops (at random) are mirrored by the same call (a negative horizontal scale)."""
+    n, dev = len(x), x.device if generator is None else generator.device
+    uniform = lambda lo, hi: torch.empty(n, device=dev).uniform_(lo, hi, generator=generator)
+    area, r = uniform(*scale), torch.exp(uniform(math.log(ratio[0]), math.log(ratio[1])))
     w, h = torch.sqrt(area * r).clamp(max=1), torch.sqrt(area / r).clamp(max=1)   # shares of the image's width, height
-    cx = (torch.rand(n, generator=generator) * 2 - 1) * (1 - w)
-    cy = (torch.rand(n, generator=generator) * 2 - 1) * (1 - h)
-    theta = torch.zeros(n, 2, 3)
-    theta[:, 0, 0], theta[:, 0, 2], theta[:, 1, 1], theta[:, 1, 2] = w, cx, h, cy
+    cx = (torch.rand(n, generator=generator, device=dev) * 2 - 1) * (1 - w)
+    cy = (torch.rand(n, generator=generator, device=dev) * 2 - 1) * (1 - h)
+    sx = torch.where(torch.rand(n, generator=generator, device=dev) < 0.5, -w, w) if flip else w
+    theta = torch.zeros(n, 2, 3, device=dev)
+    theta[:, 0, 0], theta[:, 0, 2], theta[:, 1, 1], theta[:, 1, 2] = sx, cx, h, cy
     grid = F.affine_grid(theta.to(x.device, x.dtype), (n, x.shape[1], size, size), align_corners=False)
     return F.grid_sample(x, grid, mode='bilinear', padding_mode='border', align_corners=False)
 
@@ -246,19 +249,22 @@ def center_crop(x: torch.Tensor, size: int) -> torch.Tensor:
     top, left = (x.shape[-2] - size) // 2, (x.shape[-1] - size) // 2
     return x[..., top:top + size, left:left + size]
 
-# %% ../nbs/00_data.ipynb #66967532
+# %% ../nbs/00_data.ipynb #e914c434
 class BatchLoader:
     """Batches of normalised float images and labels from in-memory uint8 tensors; seeded shuffling and augmentation.
-    With `device`, each uint8 batch moves there first and is converted and augmented there (on the GPU when there is one).
+    With a GPU `device`, the whole uint8 store moves there once (Flower102 at 256 px: 200 MB) and batches are drawn,
+    converted and augmented there, random numbers included; with none, all of it happens on the CPU.
     With `world_size` > 1 (multi-GPU training), every process walks the same global batches and keeps its `rank`'s share."""
     def __init__(self, images, labels, batch_size=32, shuffle=False, augment=False, mean=0., std=1.,
                  drop_last=False, seed=0, min_size=0, crop=None, device=None, rank=0, world_size=1):
-        self.images, self.labels, self.bs, self.min_size, self.crop = images, labels, batch_size, min_size, crop
+        self.device = torch.device('cpu') if device is None else torch.device(device)
+        self.images, self.labels = images.to(self.device), labels.to(self.device)
+        self.bs, self.min_size, self.crop = batch_size, min_size, crop
         self.shuffle, self.augment, self.drop_last = shuffle, augment, drop_last
-        self.device = None if device is None else torch.device(device)
-        self.mean = torch.as_tensor(mean, dtype=torch.float32).reshape(1, -1, 1, 1).to(self.device)
-        self.std = torch.as_tensor(std, dtype=torch.float32).reshape(1, -1, 1, 1).to(self.device)
-        self.generator = torch.Generator().manual_seed(seed)
+        mean = torch.as_tensor(mean, dtype=torch.float32).reshape(1, -1, 1, 1).to(self.device)
+        std = torch.as_tensor(std, dtype=torch.float32).reshape(1, -1, 1, 1).to(self.device)
+        self.scale, self.shift = 1 / (255 * std), mean / std      # (x/255 - mean)/std in one pass over the batch
+        self.generator = torch.Generator(self.device).manual_seed(seed)
         if world_size > 1 and batch_size % world_size:
             raise DataError(f"batch size {batch_size} does not split evenly over {world_size} processes: "
                             f"use a multiple of {world_size}.")
@@ -270,19 +276,18 @@ class BatchLoader:
 
     def batch_indices(self) -> list:
         "The image indices of every batch of one epoch (a new shuffle each call)."
-        order = torch.randperm(len(self.labels), generator=self.generator) if self.shuffle else torch.arange(len(self.labels))
+        n, dev = len(self.labels), self.device
+        order = torch.randperm(n, generator=self.generator, device=dev) if self.shuffle else torch.arange(n, device=dev)
         return [order[i * self.bs:(i + 1) * self.bs] for i in range(len(self))]
 
     def load(self, idx) -> Tensor:
         "The float batch of images `idx`: on `device`, augmented (drawing from `generator`), normalised, padded to `min_size`."
-        x = self.images[idx]
-        if self.device is not None: x = x.to(self.device, non_blocking=True)
-        x = x.float() / 255
-        if self.crop and self.augment:                   # large images: the paper's random resized crop + flip
-            x = augment_batch(random_resized_crop(x, self.crop, generator=self.generator), pad=0, generator=self.generator)
+        x = self.images[idx].float()                     # 0..255 until normalised
+        if self.crop and self.augment:                   # large images: the paper's random resized crop + flip, one call
+            x = random_resized_crop(x, self.crop, flip=True, generator=self.generator)
         elif self.crop: x = center_crop(x, self.crop)
         elif self.augment: x = augment_batch(x, generator=self.generator)
-        x = (x - self.mean) / self.std
+        x = torch.addcmul(-self.shift, x, self.scale)
         if x.shape[-1] < self.min_size or x.shape[-2] < self.min_size:   # pad with the mean colour (0 after normalising)
             dh, dw = max(0, self.min_size - x.shape[-2]), max(0, self.min_size - x.shape[-1])
             x = torch.nn.functional.pad(x, (dw // 2, dw - dw // 2, dh // 2, dh - dh // 2))
