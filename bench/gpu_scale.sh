@@ -10,8 +10,8 @@ ke() { python3 -c "import sys; from knowledge_evolution.cli import main; sys.exi
 {
 nvidia-smi -L; python3 -c "import torch; print('torch', torch.__version__, '| bf16 supported:', torch.cuda.is_bf16_supported())"
 echo "== paper recipe, one epoch under each speed setting"
-timeout 150 python3 bench/paper_epoch_time.py --device cuda --epochs 2 --configs fp32 fp32-gpuaug amp fp16
-echo "== input pipeline share of a training step"
+timeout 120 python3 bench/paper_epoch_time.py --device cuda --epochs 2 --configs fp32 amp fp16
+[ "${PIPELINE:-1}" = 1 ] && echo "== input pipeline share of a training step" &&
 timeout 90 python3 bench/pipeline.py --device cuda --images 512 --steps 100 --warmup 10 --reps 3 --out "$out/pipeline_cuda.md" | tail -25
 echo "== quick preset: GPU defaults (bf16, channels-last, augmentation on the GPU) vs fp32"
 for flags in "" "--precision fp32 --no-channels-last"; do
@@ -24,5 +24,5 @@ d=/tmp/cskd$RANDOM
 ke --quiet --device cuda --out $d --generations 2 --epochs 3 --baseline cskd --precision fp16 | tail -5
 ke --quiet --device cuda --out $d --generations 2 --epochs 3 --baseline cskd --precision fp16 | head -1
 echo "== torch.compile (amp + compile) against amp"
-timeout 200 python3 bench/paper_epoch_time.py --device cuda --epochs 2 --configs amp compile
+timeout ${COMPILE_TIMEOUT:-200} python3 bench/paper_epoch_time.py --device cuda --epochs 2 --configs amp compile
 } 2>&1 | tee "$out/gpu_scale.log"
