@@ -23,12 +23,12 @@ __all__ = ['REINIT_SCHEMES', 'CHECKPOINT_FORMAT', 'BASELINES', 'fresh_weights', 
            'CheckpointCB', 'save_training_state', 'History', 'later_layers', 'forget_later_layers', 'EvolveRun',
            'measure_generation', 'evolve', 'generation_summary', 'plot_history']
 
-# %% ../nbs/07_evolve.ipynb #33717195
+# %% ../nbs/07_evolve.ipynb #2d24979f
 REINIT_SCHEMES = ('pytorch', 'generation0')
 
 def fresh_weights(weight: torch.Tensor, scheme: str = 'pytorch') -> torch.Tensor:
     "A new draw for a weight tensor: 'pytorch' (kaiming_uniform a=√5, the official KE choice) or 'generation0' (kaiming_normal fan_in)."
-    w = torch.empty_like(weight)
+    w = torch.empty(weight.shape, dtype=weight.dtype, device=weight.device)   # contiguous: the same draw in any layout
     if scheme == 'pytorch': return nn.init.kaiming_uniform_(w, a=math.sqrt(5))
     if scheme == 'generation0': return nn.init.kaiming_normal_(w, mode='fan_in', nonlinearity='relu')
     raise ValueError(f"unknown re-init scheme {scheme!r}: use one of {', '.join(REINIT_SCHEMES)}.")
@@ -123,18 +123,24 @@ def load_generation(path, model=None) -> dict:
         model.load_state_dict(ckpt['model'])
     return ckpt
 
-# %% ../nbs/07_evolve.ipynb #ee175f97
+# %% ../nbs/07_evolve.ipynb #54fa4017
 def rng_state(dls) -> dict:
     "Every random state a run draws from, in a form `torch.load(weights_only=True)` accepts."
     np_state = np.random.get_state()
     return dict(torch=torch.get_rng_state(), cuda=torch.cuda.get_rng_state_all() if torch.cuda.is_available() else [],
                 numpy=[np_state[0], torch.from_numpy(np_state[1].astype(np.int64)), *np_state[2:]],
-                python=random.getstate(), loader=dls.train.generator.get_state())
+                python=random.getstate(), loader=dls.train.generator.get_state(),
+                loader_device=dls.train.generator.device.type)
 
 def set_rng_state(state: dict, dls):
     "Restore what `rng_state` captured."
     torch.set_rng_state(state['torch'])
-    if state['cuda'] and torch.cuda.is_available(): torch.cuda.set_rng_state_all(state['cuda'])
+    saved, now = state.get('loader_device', 'cpu'), dls.train.generator.device.type
+    if saved != now:
+        raise CheckpointError(f"this run drew its training batches on the {saved.upper()} and cannot continue them exactly "
+                              f"on the {now.upper()}: resume it with --device {saved}, or start over with --overwrite.")
+    if state['cuda'] and torch.cuda.is_available():      # as many GPUs as are visible now
+        for i, s in enumerate(state['cuda'][:torch.cuda.device_count()]): torch.cuda.set_rng_state(s, i)
     name, keys, *rest = state['numpy']
     np.random.set_state((name, keys.numpy().astype(np.uint32), *rest))
     random.setstate(tuple(tuple(x) if isinstance(x, list) else x for x in state['python']))
@@ -185,7 +191,7 @@ class History(list):
             lines.append(f"{gen:>5} |    {pct(r['dense_top1'])}   |   {pct(r['slim_top1'])}   |     {num(r['dense_mflops'])} |   {num(r['slim_mflops'])}")
         return '\n'.join(lines)
 
-# %% ../nbs/07_evolve.ipynb #4681a6ce
+# %% ../nbs/07_evolve.ipynb #32b4e042
 BASELINES = ('none', 'long', 'llf', 'cskd')
 
 def later_layers(model: nn.Module) -> list:
@@ -242,6 +248,9 @@ def evolve(model: nn.Module, dls, generations: int = 10, epochs: int = 20, lr: f
     device = get_device(device)
     rank, world_size = distributed_env()
     main = rank == 0                                          # the process that writes and reports
+    if getattr(dls.train, 'world_size', 1) != world_size:
+        raise ValueError(f"{world_size} processes are training but the training loader is split for "
+                         f"{getattr(dls.train, 'world_size', 1)}: build it with get_dataloaders(..., rank=rank, world_size={world_size}).")
     kind, n_gens, n_epochs = {'long': ('long', 1, generations * epochs), 'llf': ('llf', generations, epochs),
                               'cskd': ('cskd', 1, generations * epochs)}.get(baseline, ('ke', generations, epochs))
     forget = later_layers(model) if kind == 'llf' else None

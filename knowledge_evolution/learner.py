@@ -129,7 +129,7 @@ class Learner:
     def training(self): return self.model.training
     def callback(self, method_name): run_cbs(self.cbs, method_name, self)
 
-# %% ../nbs/06_learner.ipynb #2014a3ba
+# %% ../nbs/06_learner.ipynb #2a907e53
 class DeviceCB(Callback):
     "Move the model to `device` (default: CUDA when available) and every batch with it."
     order = -10
@@ -178,7 +178,8 @@ class NaNGuardCB(Callback):
     def after_loss(self, learn):
         if learn.training and not torch.isfinite(learn.loss):
             raise TrainingDivergedError(f"the training loss became {learn.loss.item()} at epoch {learn.epoch}, "
-                                        f"batch {learn.iter}; lower the learning rate (now {learn.lr}).")
+                                        f"batch {learn.iter}; lower the learning rate (now {learn.lr})"
+                                        + (" or train in bf16 or fp32 (--precision)." if learn.scaler is not None else "."))
 
 # %% ../nbs/06_learner.ipynb #2a609976
 class ProgressCB(Callback):
@@ -218,8 +219,13 @@ def evaluate(model, loader, device=None) -> float:
     model.train(was_training)
     return correct / max(1, count)
 
-# %% ../nbs/06_learner.ipynb #6a6633ed
+# %% ../nbs/06_learner.ipynb #5b39f078
 PRECISIONS = ('auto', 'fp32', 'bf16', 'fp16')
+
+def _native_bf16() -> bool:
+    "Does this GPU compute in bfloat16 natively (Ampere and newer)? Emulated bf16 on older GPUs is slower than fp16."
+    try: return torch.cuda.is_bf16_supported(including_emulation=False)
+    except TypeError: return torch.cuda.is_bf16_supported()          # PyTorch before 2.3
 
 def training_precision(precision: str = 'auto', device=None) -> torch.dtype | None:
     "The autocast dtype for `precision` on `device` (None: plain float32). 'auto': bf16 or fp16 on CUDA, fp32 on CPU."
@@ -227,10 +233,10 @@ def training_precision(precision: str = 'auto', device=None) -> torch.dtype | No
     device = get_device(device)
     if precision == 'auto':
         if device.type != 'cuda': return None
-        precision = 'bf16' if torch.cuda.is_bf16_supported() else 'fp16'
+        precision = 'bf16' if _native_bf16() else 'fp16'
     return {'fp32': None, 'bf16': torch.bfloat16, 'fp16': torch.float16}[precision]
 
-# %% ../nbs/06_learner.ipynb #c40d08b8
+# %% ../nbs/06_learner.ipynb #190a2e2b
 class MixedPrecisionCB(Callback):
     """Autocast the forward pass and the loss to `dtype` (bf16 or fp16); fp16 also gets a `GradScaler`.
     The scaler's state is `learn.scaler.state_dict()`, saved with checkpoints and restored from `learn.scaler_state`."""
@@ -251,9 +257,12 @@ class MixedPrecisionCB(Callback):
         if self.autocast is not None: self.autocast.__exit__(None, None, None); self.autocast = None
 
 class ChannelsLastCB(Callback):
-    "Keep the model's weights and every input batch in channels-last memory format (faster convolutions on GPUs)."
+    """Keep the model's weights and every input batch in channels-last memory format (faster convolutions on GPUs)
+    for the length of a fit; afterwards the weights go back to the usual layout, so that re-initialisation draws
+    the same numbers as in a run that was never interrupted (random fills follow the memory order)."""
     order = -5
     def before_fit(self, learn): learn.model.to(memory_format=torch.channels_last)
+    def cleanup_fit(self, learn): learn.model.to(memory_format=torch.contiguous_format)
     def before_batch(self, learn):
         x, *rest = learn.batch
         if x.ndim == 4: learn.batch = (x.contiguous(memory_format=torch.channels_last), *rest)
@@ -268,7 +277,7 @@ def accelerate(precision='auto', channels_last=None, compile=False, device=None,
         model.compile(); model._ke_compiled = True
     return cbs
 
-# %% ../nbs/06_learner.ipynb #b016189c
+# %% ../nbs/06_learner.ipynb #0724a0ff
 def distributed_env() -> tuple:
     "(rank, world size) of this process: (0, 1) unless a torch.distributed process group is running."
     import torch.distributed as dist
@@ -290,8 +299,10 @@ def init_distributed(device=None) -> torch.device:
 class DDPCB(Callback):
     "Train through `DistributedDataParallel` for the length of a fit (gradients averaged over processes)."
     order = -4                                      # after DeviceCB, MixedPrecisionCB and ChannelsLastCB
+    module = None
     def before_fit(self, learn):
         from torch.nn.parallel import DistributedDataParallel
         self.module, device = learn.model, next(learn.model.parameters()).device
         learn.model = DistributedDataParallel(learn.model, device_ids=[device] if device.type == 'cuda' else None)
-    def cleanup_fit(self, learn): learn.model = self.module
+    def cleanup_fit(self, learn):
+        if self.module is not None: learn.model, self.module = self.module, None
