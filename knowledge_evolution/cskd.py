@@ -55,7 +55,7 @@ def kd_loss(student_logits: Tensor, teacher_logits: Tensor, T: float = 4.) -> Te
     s, t = student_logits.float() / T, teacher_logits.float() / T
     return F.kl_div(F.log_softmax(s, 1), F.softmax(t, 1), reduction='sum') * T**2 / len(student_logits)
 
-# %% ../nbs/13_cskd.ipynb #3e6422be
+# %% ../nbs/13_cskd.ipynb #5c6249d2
 class CSKDCB(Callback):
     "CS-KD: add λ·`kd_loss(model(x), model(x_partner))` to the training loss, the partner's logits computed without gradients."
     order = 1
@@ -67,9 +67,8 @@ class CSKDCB(Callback):
         if not learn.training: return
         if len(learn.batch) != 3:
             raise ValueError("CSKDCB needs (x, y, x_partner) training batches: build the loaders with pair_dataloaders(dls).")
-        (x, y, partner), fmt = learn.batch, torch.channels_last
-        if partner.ndim == 4 and x.is_contiguous(memory_format=fmt): partner = partner.contiguous(memory_format=fmt)
-        learn.batch, self.partner = (x, y), partner
+        x, y, self.partner = learn.batch
+        learn.batch = (x, y)
     def after_predict(self, learn):
         if self.partner is None: return
         with torch.no_grad(): self.partner_logits = learn.model(self.partner)   # the teacher: same model, no graph

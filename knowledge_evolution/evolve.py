@@ -19,9 +19,9 @@ from .learner import (Learner, Callback, run_cbs, DeviceCB, LRSchedulerCB, Metri
 
 # %% auto #0
 __all__ = ['REINIT_SCHEMES', 'CHECKPOINT_FORMAT', 'BASELINES', 'fresh_weights', 'reinitialize', 'CheckpointError', 'fault_point',
-           'signals_deferred', 'atomic_save', 'save_generation', 'load_generation', 'rng_state', 'set_rng_state',
-           'CheckpointCB', 'save_training_state', 'History', 'later_layers', 'forget_later_layers', 'EvolveRun',
-           'measure_generation', 'evolve', 'generation_summary', 'plot_history']
+           'signals_deferred', 'atomic_save', 'cpu_state', 'save_generation', 'load_generation', 'rng_state',
+           'set_rng_state', 'CheckpointCB', 'save_training_state', 'History', 'later_layers', 'forget_later_layers',
+           'EvolveRun', 'measure_generation', 'evolve', 'generation_summary', 'plot_history']
 
 # %% ../nbs/07_evolve.ipynb #2d24979f
 REINIT_SCHEMES = ('pytorch', 'generation0')
@@ -42,7 +42,7 @@ def reinitialize(model: nn.Module, scheme: str = 'pytorch') -> nn.Module:
             layer.weight.copy_(torch.where(layer.fit_mask, layer.weight, fresh_weights(layer.weight, scheme)))
     return model
 
-# %% ../nbs/07_evolve.ipynb #7b2cf492
+# %% ../nbs/07_evolve.ipynb #f278088f
 CHECKPOINT_FORMAT = 1
 
 class CheckpointError(RuntimeError):
@@ -90,11 +90,14 @@ def atomic_save(obj, path):
             if os.path.exists(tmp): os.unlink(tmp)
             raise
 
+def cpu_state(model: nn.Module) -> dict:
+    "The model's state dict (masks included), detached and on the CPU, as checkpoints hold it."
+    return {k: v.detach().cpu() for k, v in model.state_dict().items()}
+
 def save_generation(path, model, generation: int, record: dict):
     "Save the model's state (masks included) after `generation`, with its history record."
     atomic_save(dict(format=CHECKPOINT_FORMAT, generation=generation, record=record,
-                     build_config=getattr(model, 'build_config', None),
-                     model={k: v.detach().cpu() for k, v in model.state_dict().items()}), path)
+                     build_config=getattr(model, 'build_config', None), model=cpu_state(model)), path)
 
 def load_generation(path, model=None) -> dict:
     "Load a generation checkpoint (weights only); if `model` is given, load its state into it, checking that it fits."
@@ -123,7 +126,7 @@ def load_generation(path, model=None) -> dict:
         model.load_state_dict(ckpt['model'])
     return ckpt
 
-# %% ../nbs/07_evolve.ipynb #54fa4017
+# %% ../nbs/07_evolve.ipynb #9ad2c356
 def rng_state(dls) -> dict:
     "Every random state a run draws from, in a form `torch.load(weights_only=True)` accepts."
     np_state = np.random.get_state()
@@ -158,7 +161,7 @@ class CheckpointCB(Callback):
 def save_training_state(path, run, epoch: int, optimizer=None, complete: bool = False, scaler=None):
     "The resumable state of `run` after `epoch` epochs of its current generation (`scaler`: the fp16 loss scale)."
     atomic_save(dict(format=CHECKPOINT_FORMAT, kind=run.kind, generation=run.generation, epoch=epoch, complete=complete,
-                     model={k: v.detach().cpu() for k, v in run.model.state_dict().items()}, optimizer=optimizer, scaler=scaler,
+                     model=cpu_state(run.model), optimizer=optimizer, scaler=scaler,
                      build_config=getattr(run.model, 'build_config', None), rng=rng_state(run.dls),
                      history=list(run.history), cost_cache=dict(run.cost_cache)), path)
 

@@ -14,7 +14,8 @@ from torch import nn
 __all__ = ['PRECISIONS', 'CancelFitException', 'CancelEpochException', 'CancelBatchException', 'Callback', 'run_cbs', 'with_cbs',
            'DeviceError', 'get_device', 'warmup_cosine', 'sgd', 'Learner', 'DeviceCB', 'LRSchedulerCB', 'top1_correct',
            'MetricsCB', 'TrainingDivergedError', 'NaNGuardCB', 'ProgressCB', 'evaluate', 'training_precision',
-           'MixedPrecisionCB', 'ChannelsLastCB', 'accelerate', 'distributed_env', 'init_distributed', 'DDPCB']
+           'MixedPrecisionCB', 'ChannelsLastCB', 'uses_channels_last', 'accelerate', 'distributed_env',
+           'init_distributed', 'DDPCB']
 
 # %% ../nbs/06_learner.ipynb #2257b327
 class CancelFitException(Exception): "Stop training now, cleanly."
@@ -236,7 +237,7 @@ def training_precision(precision: str = 'auto', device=None) -> torch.dtype | No
         precision = 'bf16' if _native_bf16() else 'fp16'
     return {'fp32': None, 'bf16': torch.bfloat16, 'fp16': torch.float16}[precision]
 
-# %% ../nbs/06_learner.ipynb #190a2e2b
+# %% ../nbs/06_learner.ipynb #0271f366
 class MixedPrecisionCB(Callback):
     """Autocast the forward pass and the loss to `dtype` (bf16 or fp16); fp16 also gets a `GradScaler`.
     The scaler's state is `learn.scaler.state_dict()`, saved with checkpoints and restored from `learn.scaler_state`."""
@@ -263,16 +264,19 @@ class ChannelsLastCB(Callback):
     order = -5
     def before_fit(self, learn): learn.model.to(memory_format=torch.channels_last)
     def cleanup_fit(self, learn): learn.model.to(memory_format=torch.contiguous_format)
-    def before_batch(self, learn):
-        x, *rest = learn.batch
-        if x.ndim == 4: learn.batch = (x.contiguous(memory_format=torch.channels_last), *rest)
+    def before_batch(self, learn):               # every image tensor of the batch (CS-KD's partners too)
+        learn.batch = tuple(t.contiguous(memory_format=torch.channels_last) if t.ndim == 4 else t for t in learn.batch)
+
+def uses_channels_last(channels_last=None, device=None) -> bool:
+    "Whether training uses channels-last: as asked, or (None) on CUDA only."
+    return channels_last if channels_last is not None else get_device(device).type == 'cuda'
 
 def accelerate(precision='auto', channels_last=None, compile=False, device=None, model=None) -> list:
     """The callbacks for `precision` and `channels_last` on `device` (None: on for CUDA, off for CPU);
     with `compile`, `model` is compiled in place with `torch.compile` (its state dict keeps its keys)."""
     device, dtype = get_device(device), training_precision(precision, device)
     cbs = [] if dtype is None else [MixedPrecisionCB(dtype)]
-    if channels_last or (channels_last is None and device.type == 'cuda'): cbs.append(ChannelsLastCB())
+    if uses_channels_last(channels_last, device): cbs.append(ChannelsLastCB())
     if compile and model is not None and not getattr(model, '_ke_compiled', False):
         model.compile(); model._ke_compiled = True
     return cbs
