@@ -4,6 +4,7 @@
 
 # %% ../nbs/02_channels.ipynb #601d722c
 from __future__ import annotations
+from .errors import KEError
 import math, operator
 from dataclasses import dataclass
 import torch
@@ -19,7 +20,7 @@ __all__ = ['PASS_THROUGH_MODULES', 'NORM_MODULES', 'PASS_THROUGH_FUNCTIONS', 'PA
            'group_alignment']
 
 # %% ../nbs/02_channels.ipynb #77582b1c
-class UnsupportedLayerError(TypeError):
+class UnsupportedLayerError(KEError, TypeError):
     "The channel bookkeeping cannot follow the network through an operation; the message names it."
 
 class _SplitAwareTracer(fx.Tracer):

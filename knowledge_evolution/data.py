@@ -4,6 +4,7 @@
 
 # %% ../nbs/00_data.ipynb #6b7db2c7
 from __future__ import annotations
+from .errors import KEError
 import gzip, math
 from dataclasses import dataclass, field
 from importlib import resources
@@ -20,7 +21,7 @@ __all__ = ['FASHION_MNIST_CLASSES', 'SPLITS', 'FASHION_MNIST_FILES', 'IMAGE_SUFF
            'random_resized_crop', 'center_crop', 'BatchLoader', 'DataLoaders', 'get_dataloaders']
 
 # %% ../nbs/00_data.ipynb #bd6d4a1e
-class DataError(ValueError):
+class DataError(KEError, ValueError):
     "A data set is missing, incomplete or malformed; the message says which file and how to fix it."
 
 # %% ../nbs/00_data.ipynb #9db96211

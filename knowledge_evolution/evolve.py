@@ -4,6 +4,7 @@
 
 # %% ../nbs/07_evolve.ipynb #e48b65c8
 from __future__ import annotations
+from .errors import KEError
 import csv, errno, json, math, os, random, signal, tempfile, threading, time
 from contextlib import contextmanager
 import numpy as np
@@ -45,7 +46,7 @@ def reinitialize(model: nn.Module, scheme: str = 'pytorch') -> nn.Module:
 # %% ../nbs/07_evolve.ipynb #f278088f
 CHECKPOINT_FORMAT = 1
 
-class CheckpointError(RuntimeError):
+class CheckpointError(KEError, RuntimeError):
     "A checkpoint is missing, corrupt, from a newer format, or from a different model."
 
 def fault_point(name: str):
@@ -258,7 +259,7 @@ def evolve(model: nn.Module, dls, generations: int = 10, epochs: int = 20, lr: f
                               'cskd': ('cskd', 1, generations * epochs)}.get(baseline, ('ke', generations, epochs))
     forget = later_layers(model) if kind == 'llf' else None
     extra_cbs = []
-    if kind == 'cskd':                       # CS-KD (chapter 13): same-class pairs, a KD term, plain cross-entropy
+    if kind == 'cskd':                       # CS-KD (chapter 09): same-class pairs, a KD term, plain cross-entropy
         from knowledge_evolution.cskd import pair_dataloaders, CSKDCB
         dls, label_smoothing, extra_cbs = pair_dataloaders(dls), 0., [CSKDCB()]
     run = EvolveRun(model.to(device), dls, kind=kind)

@@ -4,6 +4,7 @@
 
 # %% ../nbs/06_learner.ipynb #5822217f
 from __future__ import annotations
+from .errors import KEError
 import math, os, time, warnings
 from functools import partial
 from operator import attrgetter
@@ -47,7 +48,7 @@ class with_cbs:
         return _f
 
 # %% ../nbs/06_learner.ipynb #3b1975a4
-class DeviceError(RuntimeError): "The requested device is not available."
+class DeviceError(KEError, RuntimeError): "The requested device is not available."
 
 def get_device(device=None) -> torch.device:
     "`None`/'auto': CUDA if available, else CPU. 'cuda' without a GPU raises `DeviceError`."
@@ -170,7 +171,7 @@ class MetricsCB(Callback):
         row[f'{split}_loss'], row[f'{split}_top1'] = self.loss / max(1, self.count), self.correct / max(1, self.count)
         row['seconds'] = time.time() - self.start
 
-class TrainingDivergedError(FloatingPointError):
+class TrainingDivergedError(KEError, FloatingPointError):
     "The loss became NaN or infinite."
 
 class NaNGuardCB(Callback):

@@ -4,6 +4,7 @@
 
 # %% ../nbs/03_models.ipynb #7a46e157
 from __future__ import annotations
+from .errors import KEError
 import torch
 from torch import nn
 import torchvision.models as tvm
@@ -20,7 +21,7 @@ __all__ = ['SPLIT_MODES', 'RESNET_LAYOUTS', 'SplitModeError', 'check_mode', 'spl
 # %% ../nbs/03_models.ipynb #862f1e8e
 SPLIT_MODES = ('kels', 'wels')
 
-class SplitModeError(ValueError):
+class SplitModeError(KEError, ValueError):
     "An unknown split mode."
 
 def check_mode(mode: str) -> str:

@@ -4,6 +4,7 @@
 
 # %% ../nbs/04_slim.ipynb #71d6ed6f
 from __future__ import annotations
+from .errors import KEError
 import copy
 import torch
 from torch import nn, Tensor
@@ -58,7 +59,7 @@ def slice_layer(layer: nn.Module, fit_in: Tensor, fit_out: Tensor) -> nn.Module:
     return new.to(w.device)
 
 # %% ../nbs/04_slim.ipynb #02468cf5
-class NoSlimNetworkError(ValueError):
+class NoSlimNetworkError(KEError, ValueError):
     "The model's masks are not channel blocks (WELS), so it holds no slim network."
 
 def is_channel_block(mask: Tensor, groups: int = 1) -> bool:

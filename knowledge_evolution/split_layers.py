@@ -4,6 +4,7 @@
 
 # %% ../nbs/01_split_layers.ipynb #3c70810e
 from __future__ import annotations
+from .errors import KEError
 import copy, math, numbers
 import torch
 from torch import nn, Tensor
@@ -13,7 +14,7 @@ __all__ = ['FIT_COLOR', 'RESET_COLOR', 'SplitRateError', 'check_split_rate', 'fi
            'mask_channels', 'wels_mask', 'SplitLayer', 'SplitConv2d', 'SplitLinear', 'mask_image', 'plot_mask']
 
 # %% ../nbs/01_split_layers.ipynb #9d8e54f3
-class SplitRateError(ValueError):
+class SplitRateError(KEError, ValueError):
     "The split rate is not a number in (0, 1]."
 
 def check_split_rate(split_rate) -> float:
