@@ -5,6 +5,6 @@
 # %% auto #0
 __all__ = ['KEError']
 
-# %% ../nbs/14_errors.ipynb #1a3278bd
+# %% ../nbs/14_errors.ipynb #795877c5
 class KEError(Exception):
     "A problem with the user's input, data or files that the message names, with the fix."

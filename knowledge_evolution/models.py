@@ -16,7 +16,8 @@ import math
 
 # %% auto #0
 __all__ = ['SPLIT_MODES', 'RESNET_LAYOUTS', 'SplitModeError', 'check_mode', 'split_layers', 'kels_rule', 'split_model',
-           'init_generation0', 'ResNet', 'plain_resnet', 'split_resnet', 'resnet18', 'resnet34', 'resnet50']
+           'init_generation0', 'ResNet', 'plain_resnet', 'split_resnet', 'resnet18', 'resnet34', 'resnet50',
+           'quarter_resnet18']
 
 # %% ../nbs/03_models.ipynb #862f1e8e
 SPLIT_MODES = ('kels', 'wels')
@@ -137,3 +138,8 @@ def resnet34(num_classes=1000, split_rate=0.5, mode='kels', small_input=False, w
 def resnet50(num_classes=1000, split_rate=0.5, mode='kels', small_input=False, width=1.0, in_channels=3, seed=0):
     "Split ResNet50 (bottleneck blocks)."
     return split_resnet(50, num_classes, split_rate, mode, small_input, width, in_channels, seed)
+
+# %% ../nbs/03_models.ipynb #97434cdc
+def quarter_resnet18(num_classes=10, split_rate=0.5, mode='kels', in_channels=1, seed=0) -> ResNet:
+    "The quarter-width split ResNet18 with the small-image stem that the tests and tutorials train on the embedded data."
+    return resnet18(num_classes, split_rate, mode, small_input=True, width=0.25, in_channels=in_channels, seed=seed)
