@@ -61,11 +61,16 @@ CHOICES = {'baseline': BASELINES, 'reinit': REINIT_SCHEMES, 'precision': PRECISI
 FLAGS = ('compile', 'tensorboard')                       # True or False
 OPTIONAL_FLAGS = ('channels_last',)                      # True, False or None (automatic)
 
-# %% ../nbs/13_recipes.ipynb #869bc1da
+# %% ../nbs/13_recipes.ipynb #bcf9891a
 def _check_arch(name) -> str:
     if name not in ARCHITECTURES:
         raise ConfigError(f"unknown arch {name!r}: use one of {', '.join(ARCHITECTURES)}.")
     return name
+
+def _check_tensorboard():
+    try: import tensorboard
+    except ImportError: raise ConfigError("tensorboard=True needs the tensorboard package: "
+                                          "pip install 'knowledge_evolution[tensorboard]' (or pip install tensorboard).") from None
 
 def check_config(config: dict) -> dict:
     "The full, checked configuration: keys missing from `config` come from the `quick` preset; any bad value raises."
@@ -84,6 +89,7 @@ def check_config(config: dict) -> dict:
     if DATASETS[config['data']].needs_root and not config['data_root']:
         raise ConfigError(f"data {config['data']!r} needs data_root: the folder that holds it.")
     get_device(config['device'])
+    if config['tensorboard']: _check_tensorboard()
     if config['arch'] not in WIDTH_SCALABLE and config['width'] != 1.0:
         print(f"note: width scales {', '.join(WIDTH_SCALABLE)} only; {config['arch']} keeps torchvision's widths.")
         config['width'] = 1.0
