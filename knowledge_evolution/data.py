@@ -135,7 +135,7 @@ def show_images(images, labels=None, classes=None, ncols=10, size=1.2, title=Non
     fig.tight_layout()
     return fig
 
-# %% ../nbs/00_data.ipynb #ff6757d6
+# %% ../nbs/00_data.ipynb #845047b6
 FASHION_MNIST_FILES = dict(train_x='train-images-idx3-ubyte', train_y='train-labels-idx1-ubyte',
                            test_x='t10k-images-idx3-ubyte', test_y='t10k-labels-idx1-ubyte')
 
@@ -160,12 +160,12 @@ def load_fashion_mnist(root, valid_size=5000, seed=0) -> ImageData:
     if valid_size >= len(arrays['train_y']):
         raise DataError(f"cannot hold out {valid_size} validation images from {len(arrays['train_y'])} training images in {root}.")
     perm = np.random.default_rng(seed).permutation(len(arrays['train_y']))
-    tr, va = np.sort(perm[valid_size:]), np.sort(perm[:valid_size])
-    t = lambda x: torch.from_numpy(x.copy()).unsqueeze(1)
-    l = lambda y: torch.from_numpy(y.astype(np.int64))
-    splits = dict(train=(t(arrays['train_x'][tr]), l(arrays['train_y'][tr])),
-                  valid=(t(arrays['train_x'][va]), l(arrays['train_y'][va])),
-                  test=(t(arrays['test_x']), l(arrays['test_y'])))
+    train, valid = np.sort(perm[valid_size:]), np.sort(perm[:valid_size])
+    images = lambda x: torch.from_numpy(x.copy()).unsqueeze(1)
+    labels = lambda y: torch.from_numpy(y.astype(np.int64))
+    splits = dict(train=(images(arrays['train_x'][train]), labels(arrays['train_y'][train])),
+                  valid=(images(arrays['train_x'][valid]), labels(arrays['train_y'][valid])),
+                  test=(images(arrays['test_x']), labels(arrays['test_y'])))
     return ImageData(splits, FASHION_MNIST_CLASSES, name='fashion-mnist')
 
 # %% ../nbs/00_data.ipynb #f2e6eed4
@@ -338,7 +338,7 @@ def __iter__(self: BatchLoader):
     for idx in self.batch_indices():                 # same random draws in every process; keep this rank's share
         yield self.share(self.load(idx), self.labels[idx])
 
-# %% ../nbs/00_data.ipynb #deb49a58
+# %% ../nbs/00_data.ipynb #f6f2cd81
 @dataclass
 class DataLoaders:
     "The train, valid and test loaders of one data set."
@@ -358,9 +358,9 @@ def get_dataloaders(data: ImageData, batch_size=32, augment=True, seed=0, min_si
     if batch_size > n_train:
         raise DataError(f"batch size {batch_size} is larger than the {n_train} training images: use batch_size {n_train} or less.")
     mean, std = data.channel_stats()
-    mk = lambda s, bs, **kw: BatchLoader(*data.splits[s], batch_size=bs, mean=mean, std=std, min_size=min_size, crop=crop,
-                                         device=device, **kw)
+    loader = lambda split, bs, **kw: BatchLoader(*data.splits[split], batch_size=bs, mean=mean, std=std, min_size=min_size,
+                                                 crop=crop, device=device, **kw)
     eval_bs = max(batch_size, 256)   # evaluation needs no gradients: bigger batches are faster
-    return DataLoaders(mk('train', batch_size, shuffle=True, augment=augment, drop_last=True, seed=seed,
-                          rank=rank, world_size=world_size),
-                       mk('valid', eval_bs), mk('test', eval_bs), data)
+    return DataLoaders(loader('train', batch_size, shuffle=True, augment=augment, drop_last=True, seed=seed,
+                              rank=rank, world_size=world_size),
+                       loader('valid', eval_bs), loader('test', eval_bs), data)
