@@ -2,7 +2,8 @@
 
 Starts JupyterLab on 127.0.0.1 with a token, opens "KE in five minutes" and "Exploring a run" in fresh workspaces,
 runs all cells, and checks: no cell produced an error, the explorer's generation slider renders, and moving it
-changes the picture. Screenshots go to e2e-screenshots/ (or --shots).
+changes the pictures. The tutorials run their short version (KE_QUICK=1) unless --full is given.
+Screenshots go to e2e-screenshots/ (or --shots).
 
 Needs Debian's chromium (apt-get install chromium) and Playwright from PyPI (pip install playwright); Playwright's
 own browser download is not used. Run from the repo root:  python tests/e2e_jupyterlab.py
@@ -18,12 +19,13 @@ CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic'
 def free_port():
     with socket.socket() as s: s.bind(('127.0.0.1', 0)); return s.getsockname()[1]
 
-def start_lab(port, token, log):
+def start_lab(port, token, log, quick=True):
     cmd = [sys.executable, '-m', 'jupyter', 'lab', '--no-browser', '--allow-root', '--ip=127.0.0.1', f'--port={port}',
            f'--IdentityProvider.token={token}', f'--ServerApp.root_dir={ROOT / "nbs"}',
            '--LabApp.expose_app_in_browser=True', '--ServerApp.disable_check_xsrf=True']
     proc = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
-                            env={**os.environ, 'MPLBACKEND': 'module://matplotlib_inline.backend_inline'})
+                            env={**os.environ, 'MPLBACKEND': 'module://matplotlib_inline.backend_inline',
+                                 **({'KE_QUICK': '1'} if quick else {})})
     for _ in range(120):
         try:
             urllib.request.urlopen(f'http://127.0.0.1:{port}/api/status?token={token}', timeout=2); return proc
@@ -65,11 +67,12 @@ def main():
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument('--shots', default=str(ROOT / 'e2e-screenshots')); p.add_argument('--timeout', type=int, default=400)
     p.add_argument('--chromium', default='/usr/bin/chromium')
+    p.add_argument('--full', action='store_true', help="the tutorials' full version (default: KE_QUICK=1)")
     a = p.parse_args()
     shots = Path(a.shots); shots.mkdir(parents=True, exist_ok=True)
     port, token = free_port(), secrets.token_hex(16)
     log = open(shots / 'jupyterlab.log', 'w')
-    lab = start_lab(port, token, log)
+    lab = start_lab(port, token, log, quick=not a.full)
     base = f'http://127.0.0.1:{port}'
     try:
         with sync_playwright() as pw:
