@@ -9,15 +9,8 @@ for several speed settings in one run (each a fresh model, same data):
     compile     amp + torch.compile
 
     python bench/paper_epoch_time.py [--device cuda] [--epochs 3] [--configs fp32 fp32-gpuaug amp fp16 compile]
-
-With --generation-overhead it measures instead what the Learner and its callbacks cost: one default generation of
-the quick preset (the recipe of chapter 13, `evolve` with a run folder: validation, checkpoints, records) against a
-bare PyTorch loop doing the same training passes and the same end-of-generation measurement, alternately, with
-validation every epoch (the default) and on a schedule (`valid_every`):
-
-    python bench/paper_epoch_time.py --generation-overhead [--rounds 3] [--valid-every 5 20]
 """
-import argparse, statistics, tempfile, time
+import argparse, time
 import torch
 from knowledge_evolution.data import ImageData, get_dataloaders
 from knowledge_evolution.architectures import resnet18
@@ -42,63 +35,13 @@ class EpochTimer(Callback):
         if learn.training: self.train_times.append(time.perf_counter() - self.t)
         else: self.epoch_times.append(time.perf_counter() - self.t)
 
-def bare_generation(config: dict, device) -> float:
-    "Seconds for one generation as a bare PyTorch loop: the recipe's model and loaders, SGD, the schedule, the measurement."
-    from torch import nn
-    from knowledge_evolution.recipes import recipe
-    from knowledge_evolution.learner import warmup_cosine
-    from knowledge_evolution.evolve import measure_generation
-    data, model, dls = recipe(config, device)
-    start = time.perf_counter()
-    model.to(device).train()
-    opt = torch.optim.SGD(model.parameters(), lr=config['lr'], momentum=0.9, weight_decay=config['wd'])
-    schedule = torch.optim.lr_scheduler.LambdaLR(opt, warmup_cosine(config['epochs'], config['warmup']))
-    loss_func = nn.CrossEntropyLoss(label_smoothing=config['label_smoothing'])
-    for epoch in range(config['epochs']):
-        model.train()
-        for x, y in dls.train:
-            x, y = x.to(device), y.to(device)
-            loss = loss_func(model(x), y)
-            loss.backward(); opt.step(); opt.zero_grad()
-        schedule.step()
-    measure_generation(model, dls, tuple(next(iter(dls.valid))[0].shape[1:]), {})
-    return time.perf_counter() - start
-
-def evolve_generation(config: dict, device, valid_every: int) -> float:
-    "Seconds for one generation through `evolve`, with a run folder (checkpoints after every epoch)."
-    from knowledge_evolution.recipes import recipe
-    from knowledge_evolution.learner import ValidationScheduleCB
-    data, model, dls = recipe(config, device)
-    with tempfile.TemporaryDirectory() as out:
-        start = time.perf_counter()
-        evolve(model, dls, generations=1, epochs=config['epochs'], lr=config['lr'], wd=config['wd'], warmup=config['warmup'],
-               label_smoothing=config['label_smoothing'], device=device, out=out, progress=False,
-               cbs=[ValidationScheduleCB(valid_every)] if valid_every > 1 else [])
-        return time.perf_counter() - start
-
-def generation_overhead(rounds: int, schedules: list, device):
-    "Alternate bare loop and evolve (each validation schedule) `rounds` times; print the medians and their ratios."
-    from knowledge_evolution.recipes import make_config, check_config
-    config = check_config(make_config(generations=1))
-    times = {'bare': []} | {f'valid_every={v}': [] for v in [1, *schedules]}
-    for r in range(rounds):
-        times['bare'].append(bare_generation(config, device))
-        for v in [1, *schedules]: times[f'valid_every={v}'].append(evolve_generation(config, device, v))
-        print(f"round {r + 1}: " + ', '.join(f"{k} {t[-1]:.2f} s" for k, t in times.items()), flush=True)
-    bare = statistics.median(times['bare'])
-    print(f"\n| one quick-preset generation ({config['epochs']} epochs, {device}) | median (s) | vs bare loop |\n|---|---|---|")
-    for k, t in times.items(): print(f"| {k} | {statistics.median(t):.2f} | {statistics.median(t) / bare:.2f}x |")
-
 if __name__ == '__main__':
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument('--device', default='auto'); p.add_argument('--epochs', type=int, default=3)
     p.add_argument('--images', type=int, default=1020, help='images per split (Flower102: 1,020)')
     p.add_argument('--configs', nargs='+', default=['fp32', 'amp'], choices=list(CONFIGS))
-    p.add_argument('--generation-overhead', action='store_true', help='Learner + callbacks vs a bare loop (see above)')
-    p.add_argument('--rounds', type=int, default=3); p.add_argument('--valid-every', type=int, nargs='+', default=[5, 20])
     a = p.parse_args()
     dev = get_device(a.device)
-    if a.generation_overhead: generation_overhead(a.rounds, a.valid_every, dev); raise SystemExit
     g = torch.Generator().manual_seed(0)
     split = lambda n: (torch.randint(0, 256, (n, 3, 256, 256), dtype=torch.uint8, generator=g), torch.arange(n) % 102)
     data = ImageData(dict(train=split(a.images), valid=split(a.images), test=split(a.images)), tuple(map(str, range(102))),
