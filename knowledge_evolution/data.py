@@ -200,7 +200,7 @@ def load_image_folder(root, image_size: int = 32, channels: int = 3) -> ImageDat
         splits[s] = (torch.stack(xs), torch.tensor(ys))
     return ImageData(splits, tuple(classes), name=f'folder:{root.name}')
 
-# %% ../nbs/00_data.ipynb #ac436abc
+# %% ../nbs/00_data.ipynb #b1dbbc04
 @dataclass(frozen=True)
 class DatasetEntry:
     "How to load one data set, and how its images reach a network."
@@ -219,12 +219,13 @@ def register_dataset(name: str, entry: DatasetEntry) -> DatasetEntry:
     DATASETS[name] = entry
     return entry
 
-register_dataset('fashion-mnist-small', DatasetEntry(lambda root, size, cache: load_embedded(), needs_root=False,
-                                                     about='the Fashion-MNIST subset shipped with the package'))
-register_dataset('fashion-mnist', DatasetEntry(lambda root, size, cache: load_fashion_mnist(root),
-                                               about='the four Fashion-MNIST IDX files'))
-register_dataset('folder', DatasetEntry(lambda root, size, cache: load_image_folder(root, size),
-                                        about='train/ valid/ test/ folders with one folder per class'))
+for name, entry in {
+        'fashion-mnist-small': DatasetEntry(lambda root, size, cache: load_embedded(), needs_root=False,
+                                            about='the Fashion-MNIST subset shipped with the package'),
+        'fashion-mnist': DatasetEntry(lambda root, size, cache: load_fashion_mnist(root), about='the four Fashion-MNIST IDX files'),
+        'folder': DatasetEntry(lambda root, size, cache: load_image_folder(root, size),
+                               about='train/ valid/ test/ folders with one folder per class')}.items():
+    register_dataset(name, entry)
 
 # %% ../nbs/00_data.ipynb #edf89642
 def dataset_folder(name: str, root) -> Path:

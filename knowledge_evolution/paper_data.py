@@ -12,10 +12,10 @@ import torch.nn.functional as F
 from .data import ImageData, DataError, DatasetEntry, register_dataset
 
 # %% auto #0
-__all__ = ['FLOWERS_URL', 'DOGS_URL', 'PAPER_DATASETS', 'OFFICIAL_FOLDERS', 'image_store', 'load_flower102', 'load_cub200',
-           'load_aircraft', 'load_mit67', 'load_dogs']
+__all__ = ['PROGRESS_FROM', 'FLOWERS_URL', 'DOGS_URL', 'PAPER_DATASETS', 'OFFICIAL_FOLDERS', 'image_store', 'load_flower102',
+           'load_cub200', 'load_aircraft', 'load_mit67', 'load_dogs']
 
-# %% ../nbs/12_paper_datasets.ipynb #fa6de609
+# %% ../nbs/12_paper_datasets.ipynb #cc1e88dd
 def _decode(path: Path, size: int) -> np.ndarray:
     from PIL import Image, UnidentifiedImageError
     try:
@@ -31,13 +31,16 @@ def _decode(path: Path, size: int) -> np.ndarray:
     except (UnidentifiedImageError, OSError, SyntaxError) as e:
         raise DataError(f"cannot decode image {path} ({type(e).__name__}); remove or replace the file.") from None
 
+PROGRESS_FROM = 500    # stores of more images than this show a progress bar while they are decoded
+
 def image_store(name: str, files: list, size: int, cache_dir=None) -> torch.Tensor:
     "uint8 N×3×size×size tensor of `files`, decoded once; cached as a memory-mapped .npy in `cache_dir` if given."
     key = hashlib.sha1('\n'.join(map(str, files)).encode()).hexdigest()[:12]
     cache = None if cache_dir is None else Path(cache_dir) / f'{name}_{size}_{key}.npy'
     if cache is not None and cache.exists(): return torch.from_numpy(np.load(cache, mmap_mode='r').copy())
     from fastprogress import progress_bar
-    arr = np.stack([_decode(Path(f), size) for f in progress_bar(files, leave=False)])
+    shown = progress_bar(files, leave=False) if len(files) > PROGRESS_FROM else files   # a bar for real data sets only
+    arr = np.stack([_decode(Path(f), size) for f in shown])
     if cache is not None:
         cache.parent.mkdir(parents=True, exist_ok=True)
         tmp = cache.with_suffix('.tmp.npy'); np.save(tmp, arr); tmp.replace(cache)
