@@ -12,8 +12,8 @@ import torch.nn.functional as F
 from .data import ImageData, DataError, DatasetEntry, register_dataset
 
 # %% auto #0
-__all__ = ['PROGRESS_FROM', 'FLOWERS_URL', 'DOGS_URL', 'PAPER_DATASETS', 'OFFICIAL_FOLDERS', 'image_store', 'load_flower102',
-           'load_cub200', 'load_aircraft', 'load_mit67', 'load_dogs']
+__all__ = ['PROGRESS_FROM', 'FLOWERS_URL', 'DOGS_URL', 'PAPER_DATASETS', 'OFFICIAL_FOLDERS', 'ABOUT', 'image_store',
+           'load_flower102', 'load_cub200', 'load_aircraft', 'load_mit67', 'load_dogs']
 
 # %% ../nbs/12_paper_datasets.ipynb #cc1e88dd
 def _decode(path: Path, size: int) -> np.ndarray:
@@ -185,15 +185,18 @@ def load_dogs(root, size=256, cache_dir=None, seed=0) -> ImageData:
     train, valid = _hold_out(splits['train'], seed=seed)
     return _build('dogs', dict(train=train, valid=valid, test=splits['test']), size, cache_dir, names=names)
 
-# %% ../nbs/12_paper_datasets.ipynb #03fb9195
+# %% ../nbs/12_paper_datasets.ipynb #040ff751
 PAPER_DATASETS = {'flower102': load_flower102, 'cub200': load_cub200, 'aircraft': load_aircraft, 'mit67': load_mit67,
                   'dogs': load_dogs}
 OFFICIAL_FOLDERS = {'flower102': 'flower102', 'cub200': 'CUB_200_2011', 'aircraft': 'aircrafts', 'mit67': 'mit67',
                     'dogs': 'stanford_dogs'}
+ABOUT = {'flower102': "Flower102 (the official KE layout or torchvision's)", 'cub200': 'CUB-200-2011 as published',
+         'aircraft': 'FGVC-Aircraft (variants) as published', 'mit67': 'MIT Indoor-67 as published',
+         'dogs': 'Stanford Dogs as published'}
 
 def _paper_entry(name: str) -> DatasetEntry:
     loader = PAPER_DATASETS[name]
     return DatasetEntry(lambda root, size, cache_dir: loader(root, size=size, cache_dir=cache_dir), store_size=256,
-                        crop=224, small_stem=False, official_folder=OFFICIAL_FOLDERS[name], about=loader.__doc__.split(':')[0])
+                        crop=224, small_stem=False, official_folder=OFFICIAL_FOLDERS[name], about=ABOUT[name])
 
 for name in PAPER_DATASETS: register_dataset(name, _paper_entry(name))
