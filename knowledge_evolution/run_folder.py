@@ -72,7 +72,7 @@ EPOCH_COLUMNS = ('baseline', 'generation', 'epoch', 'lr', 'train_loss', 'train_t
 _EPOCH_TYPES = dict(baseline=str, generation=int, epoch=int)
 
 class EpochRecordsCB(Callback):
-    "Append one row to `run.epochs` per validated epoch: the learner's metrics, the learning rate and the epoch's seconds."
+    "Append one row to `run.epochs` per epoch: the learner's metrics, the learning rate and the epoch's seconds."
     order = 80                  # after MetricsCB has measured the epoch, before CheckpointCB saves it
     def before_evolve(self, run): self.run = run
     def before_epoch(self, learn):
@@ -159,7 +159,7 @@ class RunFolder:
     @property
     def history(self) -> History: return History.from_json(self.path / HISTORY_JSON) if (self.path / HISTORY_JSON).exists() else History()
     def epochs(self) -> list:
-        "The rows of epochs.csv, typed: one per validated epoch of each generation of each baseline."
+        "The rows of epochs.csv, typed: one per epoch of each generation of each baseline."
         if not (self.path / EPOCHS_CSV).exists(): return []
         with open(self.path / EPOCHS_CSV, newline='') as f:
             return [{k: None if v == '' else _EPOCH_TYPES.get(k, float)(v) for k, v in row.items()} for row in csv.DictReader(f)]
