@@ -7,11 +7,17 @@ __version__ = "0.1.0"
 __all__ = []
 
 # %% ../nbs/index.ipynb #7d66b7d2
+from .errors import KEError
 from .data import load_embedded, load_fashion_mnist, get_dataloaders, ImageData, DataError
 from .split_layers import SplitConv2d, SplitLinear, SplitLayer, plot_mask
 from .channels import follow_channels, UnsupportedLayerError
-from .models import split_model, split_layers, resnet18, resnet34, resnet50
+from .models import split_model, split_layers_of, resnet18, resnet34, resnet50, quarter_resnet18
 from .architectures import ARCHITECTURES, split_torchvision
 from .slim import extract_slim, masked_dense, count_parameters, count_flops, NoSlimNetworkError
 from .learner import Learner, Callback, evaluate
-from .evolve import reinitialize, evolve, History, plot_history, load_generation
+from .baselines import reinitialize, BASELINES
+from .evolve import evolve, plot_history
+from .run_folder import RunFolder, History
+from .checkpoints import load_weights
+from .export import export_generation
+from .records import plot_epochs, compare
