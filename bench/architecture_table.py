@@ -3,7 +3,7 @@ unsupported at k = 0.5, with the slim network's share of the parameters and FLOP
 and bench/results/architectures_timm.md; chapter 05 shows them and the README copies the first.
 
     python bench/architecture_table.py            # torchvision and timm
-    python bench/architecture_table.py --no-timm  # torchvision only
+    python bench/architecture_table.py --no-timm  # torchvision only (--no-torchvision: timm only)
     python bench/architecture_table.py resnet18 timm:mixnet_s   # print some rows, write nothing
 """
 import argparse, gc, sys, time, warnings
@@ -40,13 +40,15 @@ if __name__ == '__main__':
     p = argparse.ArgumentParser(description=__doc__.split('\n\n')[0])
     p.add_argument('names', nargs='*', help='survey these names only and print the rows')
     p.add_argument('--no-timm', action='store_true', help='skip the timm families')
+    p.add_argument('--no-torchvision', action='store_true', help='skip torchvision (keep its table)')
     args = p.parse_args()
     if args.names:
         for r in scan(args.names): print(row(r))
         sys.exit()
     RESULTS.mkdir(exist_ok=True)
-    rows = scan(list(torchvision_cnns()))
-    (RESULTS / 'architectures.md').write_text(summary(rows, 'torchvision classification CNNs') + HEADER + '\n'.join(map(row, rows)) + '\n')
+    if not args.no_torchvision:
+        rows = scan(list(torchvision_cnns()))
+        (RESULTS / 'architectures.md').write_text(summary(rows, 'torchvision classification CNNs') + HEADER + '\n'.join(map(row, rows)) + '\n')
     if not args.no_timm:
         family = {f'timm:{m}': f for f, m in TIMM_FAMILIES.items()}
         rows = scan(list(family), label=lambda n: n)
