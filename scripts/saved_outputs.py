@@ -58,7 +58,7 @@ def save(paths):
     for p in paths:
         print('executing', p, flush=True)
         subprocess.run([sys.executable, '-m', 'jupyter', 'nbconvert', '--to', 'notebook', '--execute', '--inplace',
-                        '--ExecutePreprocessor.timeout=1200', str(p)], check=True, cwd=Path(p).resolve().parent)
+                        '--ExecutePreprocessor.timeout=1200', str(Path(p).resolve())], check=True, cwd=Path(p).resolve().parent)
         subprocess.run(['nbdev_clean', '--fname', str(p)], check=True, cwd=root)
     record(paths)
 
