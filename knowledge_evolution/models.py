@@ -15,9 +15,9 @@ from .channels import channel_graph, walk_channels, group_alignment, channel_pie
 import math
 
 # %% auto #0
-__all__ = ['SPLIT_MODES', 'split_layers', 'RESNET_LAYOUTS', 'SplitModeError', 'AlreadySplitError', 'check_mode',
-           'split_layers_of', 'kels_rule', 'split_model', 'init_generation0', 'ModelArgumentError', 'ResNet',
-           'plain_resnet', 'split_resnet', 'resnet18', 'resnet34', 'resnet50', 'quarter_resnet18']
+__all__ = ['SPLIT_MODES', 'RESNET_LAYOUTS', 'SplitModeError', 'AlreadySplitError', 'check_mode', 'split_layers_of', 'kels_rule',
+           'split_model', 'init_generation0', 'ModelArgumentError', 'ResNet', 'plain_resnet', 'split_resnet',
+           'resnet18', 'resnet34', 'resnet50', 'quarter_resnet18']
 
 # %% ../nbs/03_models.ipynb #e21cda8f
 SPLIT_MODES = ('kels', 'wels')
@@ -42,8 +42,6 @@ def _replace_module(model: nn.Module, name: str, new: nn.Module):
 def split_layers_of(model: nn.Module) -> dict:
     "The split layers of `model`, by name."
     return {n: m for n, m in model.named_modules() if isinstance(m, SplitLayer)}
-
-split_layers = split_layers_of   # TEMPORARY-ALIAS until the other chapters use the new name
 
 # %% ../nbs/03_models.ipynb #a2a81172
 def kels_rule(split_rate: float, align: dict | None = None, pieces: dict | None = None):
