@@ -8,7 +8,7 @@ import math
 import torch
 from torch import nn
 from .errors import KEError
-from .models import split_layers
+from .models import split_layers_of
 from .channels import trace_model, output_layers
 from .cskd import pair_dataloaders, CSKDCB
 
@@ -32,7 +32,7 @@ def fresh_weights(weight: torch.Tensor, scheme: str = 'pytorch') -> torch.Tensor
 
 def reinitialize(model: nn.Module, scheme: str = 'pytorch') -> nn.Module:
     "Re-draw every reset weight (where `fit_mask` is False); fit weights, biases and BatchNorm stay as they are."
-    layers = split_layers(model)
+    layers = split_layers_of(model)
     if not layers: raise EvolveArgumentError("reinitialize needs a split model (build it with split_model or a builder).")
     with torch.no_grad():
         for layer in layers.values():

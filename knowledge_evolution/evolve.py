@@ -10,7 +10,7 @@ from functools import partial
 from pathlib import Path
 import torch
 from torch import nn
-from .models import split_layers, resnet18
+from .models import split_layers_of, resnet18
 from .data import load_embedded, get_dataloaders
 from .slim import extract_slim, count_parameters, count_flops
 from .learner import (Learner, run_cbs, DeviceCB, LRSchedulerCB, MetricsCB, NaNGuardCB, ProgressCB,
@@ -86,7 +86,7 @@ def check_evolve_arguments(model: nn.Module, dls, generations, epochs, baseline,
             raise EvolveArgumentError(f"{name} must be a whole number ≥ 1, got {v!r}.")
     if reinit not in REINIT_SCHEMES:
         raise EvolveArgumentError(f"unknown re-init scheme {reinit!r}: use one of {', '.join(REINIT_SCHEMES)}.")
-    if not split_layers(model): raise EvolveArgumentError("evolve needs a split model: build it with split_model or a builder.")
+    if not split_layers_of(model): raise EvolveArgumentError("evolve needs a split model: build it with split_model or a builder.")
     world_size = distributed_env()[1]
     if getattr(dls.train, 'world_size', 1) != world_size:
         raise EvolveArgumentError(f"{world_size} processes are training but the training loader is split for "

@@ -8,7 +8,7 @@ import io
 import torch
 from torch import nn
 from .split_layers import plot_mask, FIT_COLOR, RESET_COLOR
-from .models import split_layers
+from .models import split_layers_of
 from .run_folder import RunFolder, History
 from .evolve import plot_history, generation_summary
 from .learner import Callback
@@ -47,7 +47,7 @@ def _figure(figsize):
 # %% ../nbs/10_visualize.ipynb #341b9239
 def show_masks(model: nn.Module, layers=None, max_maps: int = 6):
     "Mask maps of a few layers, every layer's fit fraction, and fit-vs-reset weight magnitudes: one figure."
-    split = split_layers(model)
+    split = split_layers_of(model)
     if not split: raise ValueError("show_masks needs a split model (build it with split_model or a builder).")
     names = list(split)
     if layers is None: layers = [names[round(i * (len(names) - 1) / max(1, max_maps - 1))] for i in range(min(max_maps, len(names)))]
@@ -107,7 +107,7 @@ def show_weight_stats(run, layer: str):
 def split_weights(source) -> dict:
     "A CPU copy of every split layer's (weight, fit mask), from a split model or a state dict."
     if isinstance(source, nn.Module):
-        return {name: (l.weight.detach().float().cpu().clone(), l.fit_mask.cpu().clone()) for name, l in split_layers(source).items()}
+        return {name: (l.weight.detach().float().cpu().clone(), l.fit_mask.cpu().clone()) for name, l in split_layers_of(source).items()}
     return {k[:-len('.fit_mask')]: (source[k[:-len('.fit_mask')] + '.weight'].float(), v)
             for k, v in source.items() if k.endswith('.fit_mask')}
 
