@@ -14,7 +14,8 @@ from .models import split_layers_of, resnet18
 from .data import load_embedded, get_dataloaders
 from .slim import extract_slim, count_parameters, count_flops
 from .learner import (Learner, run_cbs, DeviceCB, LRSchedulerCB, MetricsCB, NaNGuardCB, ProgressCB,
-                                         evaluate, sgd, get_device, accelerate, distributed_env, DDPCB)
+                                         evaluate, sgd, get_device)
+from .speedups import accelerate, distributed_env, DDPCB
 from .baselines import BASELINES, Baseline, EvolveArgumentError, REINIT_SCHEMES, get_baseline, reinitialize
 from .checkpoints import load_checkpoint, load_weights
 from .run_folder import History, RunFolder, EpochRecordsCB, run_folder_callbacks, waiting_lock
@@ -22,7 +23,7 @@ from .run_folder import History, RunFolder, EpochRecordsCB, run_folder_callbacks
 # %% auto #0
 __all__ = ['SETTINGS', 'EXAMPLE_RUN', 'EXAMPLE_CODE', 'EvolveRun', 'measure_generation', 'GenerationProgressCB',
            'training_callbacks', 'run_config', 'check_evolve_arguments', 'evolve', 'generation_summary', 'plot_history',
-           'example_run', 'load_generation']
+           'example_run']
 
 # %% ../nbs/07_evolve.ipynb #cf4387b4
 @dataclass
@@ -192,8 +193,3 @@ def example_run(root=None) -> RunFolder:
                 _train_example(building)
                 building.rename(path)
     return RunFolder(path)
-
-# %% ../nbs/07_evolve.ipynb #dc4c415c
-def load_generation(path, model=None) -> dict:
-    "Old name: `load_weights(path, model)`, or `load_checkpoint(path)` without a model."
-    return load_checkpoint(path) if model is None else load_weights(path, model)

@@ -242,13 +242,3 @@ def evaluate(model, loader, device=None) -> float:
             correct += top1_correct(model(x.to(device)), y.to(device)); count += len(y)
     model.train(was_training)
     return correct / max(1, count)
-
-# %% ../nbs/06_learner.ipynb #054206d4
-_MOVED_TO_SPEEDUPS = ('PRECISIONS', 'training_precision', 'MixedPrecisionCB', 'ChannelsLastCB', 'uses_channels_last',
-                      'accelerate', 'distributed_env', 'init_distributed', 'DDPCB')
-
-def __getattr__(name):   # these moved to chapter 19 (speedups); old imports keep working
-    if name in _MOVED_TO_SPEEDUPS:
-        from knowledge_evolution import speedups
-        return getattr(speedups, name)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -7,7 +7,8 @@ from __future__ import annotations
 import argparse, csv, json, math, statistics, sys, warnings
 from pathlib import Path
 from .errors import KEError
-from .learner import Callback, MetricsCB, distributed_env
+from .learner import Callback, MetricsCB
+from .speedups import distributed_env
 from .baselines import BASELINES
 from .run_folder import RunFolder
 from .visualize import show_masks, split_weights, show_weight_carry, _figure
