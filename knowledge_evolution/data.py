@@ -79,6 +79,12 @@ class ImageData:
         x = self.splits['train'][0].float() / 255
         return x.mean((0, 2, 3)), x.std((0, 2, 3))
 
+    def record(self) -> dict:
+        "What a run folder keeps of the data: enough to feed the trained network new images without this data set."
+        mean, std = self.channel_stats()
+        return dict(name=self.name, classes=list(self.classes), image_shape=list(self.image_shape),
+                    mean=mean.tolist(), std=std.tolist())
+
     def __repr__(self):
         return f"ImageData('{self.name}', {self.num_classes} classes, {self.image_shape}, sizes={self.sizes()})"
 

@@ -75,8 +75,10 @@ def training_callbacks(device, precision, channels_last, compile, model, warmup,
 SETTINGS = ('generations', 'epochs', 'lr', 'wd', 'momentum', 'label_smoothing', 'warmup', 'reinit', 'precision', 'channels_last')
 
 def run_config(model: nn.Module, dls, **settings) -> dict:
-    "What config.json records of a run: the network's build config, the data's name and batch size, the settings."
-    return dict(model=getattr(model, 'build_config', None), data_name=getattr(dls.data, 'name', None),
+    "What config.json records of a run: the network's build config, the data (`ImageData.record`), batch size, the settings."
+    data = getattr(dls, 'data', None)
+    return dict(model=getattr(model, 'build_config', None), data_name=getattr(data, 'name', None),
+                inputs=data.record() if data is not None else None,
                 batch_size=dls.train.bs, crop=getattr(dls.train, 'crop', None), **settings)
 
 # %% ../nbs/07_evolve.ipynb #cc2543ce

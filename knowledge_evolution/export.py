@@ -17,9 +17,9 @@ from .slim import extract_slim, count_parameters, count_flops
 
 # %% auto #0
 __all__ = ['FORMATS', 'ONNX_PACKAGES', 'TORCHVISION_KWARGS', 'LOADER_NAME', 'LOADER', 'CHECK_SCRIPT', 'ExportError',
-           'ExportWriteError', 'MissingDependencyError', 'ExportCheckError', 'open_run', 'pick_generation', 'run_data',
-           'input_spec', 'slim_generation', 'example_input', 'save_exported_program', 'missing_packages', 'save_onnx',
-           'constructor_kwargs', 'torchvision_recipe', 'save_state_dict', 'check_export', 'card_path',
+           'ExportWriteError', 'MissingDependencyError', 'ExportCheckError', 'open_run', 'pick_generation',
+           'run_inputs', 'input_spec', 'slim_generation', 'example_input', 'save_exported_program', 'missing_packages',
+           'save_onnx', 'constructor_kwargs', 'torchvision_recipe', 'save_state_dict', 'check_export', 'card_path',
            'export_generation', 'main']
 
 # %% ../nbs/22_export.ipynb #32943172
@@ -54,22 +54,24 @@ def pick_generation(run, generation: int | None = None) -> int:
     return generation
 
 # %% ../nbs/22_export.ipynb #d674c8be
-def run_data(run, data: ImageData | None = None) -> ImageData:
-    "The data set the run trained on: `data` if given, else the one its config.json names."
-    if data is not None: return data
+def run_inputs(run, data: ImageData | None = None) -> dict:
+    """What the run's network was fed (`ImageData.record`: data set name, classes, image shape, normalisation): of `data`
+    if given, else as config.json recorded it, else (a folder from before the record) of the data set it names, loaded."""
+    if data is not None: return data.record()
     c = run.config
+    if c.get('inputs'): return c['inputs']
     name = c.get('data') or c.get('data_name')                        # ke_evolve's config, or evolve's
     if name not in DATASETS:
         raise ExportError(f"{run.path}/config.json names no data set this package can load ({name!r}): "
                           "pass data= (the ImageData it was trained on).")
-    try: return load_data(dict(data=name, data_root=c.get('data_root'), image_size=c.get('image_size', 32)))
+    try: return load_data(dict(data=name, data_root=c.get('data_root'), image_size=c.get('image_size', 32))).record()
     except (KEError, OSError) as e:
         raise ExportError(f"the card needs the training images' normalisation, but {e} "
                           "Export where the data set is, or pass data=.") from None
 
-def input_spec(data: ImageData, min_size: int = 0) -> tuple:
-    "The network's input size (C, H, W) for `data`, and the steps that make such an input from an image."
-    (c, h, w), entry = data.image_shape, DATASETS.get(data.name)
+def input_spec(inputs: dict, min_size: int = 0) -> tuple:
+    "The network's input size (C, H, W) for `inputs` (`run_inputs`), and the steps that make such an input from an image."
+    (c, h, w), entry = inputs['image_shape'], DATASETS.get(inputs['name'])
     if entry is not None and entry.crop:                              # the paper's data sets: centre crops
         return (c, entry.crop, entry.crop), [f'resize the shorter side to {h} px and centre-crop {h}x{w}',
                                              f'centre-crop {entry.crop}x{entry.crop}', 'x = (pixels / 255 - mean) / std, per channel']
@@ -87,14 +89,14 @@ def slim_generation(run, generation: int | None = None, data: ImageData | None =
     dense = run.model(g)
     if getattr(dense, 'split_mode', 'kels') == 'wels':
         raise ExportError(f"{run.path} was split with WELS, which has no slim network: only KELS runs (mode='kels') can be exported.")
-    data = run_data(run, data)
-    shape, steps = input_spec(data, getattr(dense, 'min_input_size', 0))
+    inputs = run_inputs(run, data)
+    shape, steps = input_spec(inputs, getattr(dense, 'min_input_size', 0))
     slim = extract_slim(dense, shape).eval()
     record = next((r for r in run.history if r.get('baseline', r.get('kind')) == 'ke' and r['generation'] == g), {})
-    cfg, (mean, std) = getattr(dense, 'build_config', None) or {}, data.channel_stats()
+    cfg = getattr(dense, 'build_config', None) or {}
     card = dict(arch=cfg.get('arch'), width=cfg.get('width'), k=cfg.get('split_rate'), mode='kels', generation=g,
-                data=data.name, classes=list(data.classes), input_size=list(shape),
-                normalization=dict(mean=mean.tolist(), std=std.tolist()), preprocess=steps,
+                data=inputs['name'], classes=list(inputs['classes']), input_size=list(shape),
+                normalization=dict(mean=inputs['mean'], std=inputs['std']), preprocess=steps,
                 params=count_parameters(slim), mflops=round(count_flops(slim, shape) / 1e6, 3),
                 dense_params=count_parameters(dense), dense_mflops=round(count_flops(dense, shape) / 1e6, 3),
                 test_top1=dict(dense=record.get('dense_top1'), slim=record.get('slim_top1')),

@@ -1,12 +1,13 @@
-"""Draw the two README pictures with the package itself: nbs/images/masks.png (the KELS masks of the quick run's
-network) and nbs/images/accuracy.png (dense and slim top-1 per generation of a run folder written by ke_evolve).
+"""Draw the README pictures with the package itself: nbs/images/masks.png (the KELS masks of the quick run's
+network), nbs/images/accuracy.png (dense and slim top-1 per generation of a run folder written by ke_evolve) and
+nbs/images/epochs.png (the same run's per-epoch sawtooth, `plot_epochs`).
 
     ke_evolve --baseline long --out runs/readme && python scripts/draw_readme_pictures.py --run runs/readme
 """
 import argparse
 from pathlib import Path
 from matplotlib.figure import Figure
-from knowledge_evolution import resnet18, split_layers, plot_mask, History, plot_history
+from knowledge_evolution import resnet18, split_layers_of, plot_mask, History, plot_history, plot_epochs, RunFolder
 
 p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
 p.add_argument('--run', default='runs/quick')
@@ -14,7 +15,7 @@ a = p.parse_args()
 images = Path(__file__).resolve().parents[1] / 'nbs' / 'images'
 images.mkdir(exist_ok=True)
 
-layers = split_layers(resnet18(10, 0.5, 'kels', small_input=True, width=0.25, in_channels=1))
+layers = split_layers_of(resnet18(10, 0.5, 'kels', small_input=True, width=0.25, in_channels=1))
 names = ['conv1', 'layer1.0.conv2', 'layer2.0.conv1', 'layer3.0.downsample.0', 'layer4.1.conv2', 'fc']
 fig = Figure(figsize=(13, 2.6))
 for ax, n in zip(fig.subplots(1, len(names)), names): plot_mask(layers[n], ax, n)
@@ -25,4 +26,7 @@ fig = Figure(figsize=(6, 3.5))
 plot_history(History.from_json(Path(a.run) / 'history.json'), fig.subplots(),
              title='ke_evolve (quick preset): test top-1 per generation')
 fig.tight_layout(); fig.savefig(images / 'accuracy.png', dpi=90)
-print('wrote', images / 'masks.png', images / 'accuracy.png')
+fig = plot_epochs(RunFolder(a.run), figsize=(9, 4.5))
+fig.suptitle('ke_evolve (quick preset), every epoch: accuracy drops at each re-initialisation and recovers', fontsize=10)
+fig.tight_layout(); fig.savefig(images / 'epochs.png', dpi=90)
+print('wrote', images / 'masks.png', images / 'accuracy.png', images / 'epochs.png')

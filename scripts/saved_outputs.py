@@ -6,6 +6,7 @@ the notebooks) see the figures and tables only if they are saved.
     python scripts/saved_outputs.py check                         # CI: every figure saved, by the committed code
 
 `check` fails when
+- a notebook carries ipywidgets' saved state in its metadata (the docs build cannot read it), or
 - a cell that draws a figure (a non-exported cell calling plt., plot_*(), show_*(), imshow...) has no image saved, or
 - a notebook's code changed since its outputs were saved: `nbs/saved_outputs.json` records, for every notebook, a hash of
   its code cells at the time its outputs were produced; a code edit without re-executing changes the hash.
@@ -58,7 +59,8 @@ def save(paths):
     for p in paths:
         print('executing', p, flush=True)
         subprocess.run([sys.executable, '-m', 'jupyter', 'nbconvert', '--to', 'notebook', '--execute', '--inplace',
-                        '--ExecutePreprocessor.timeout=1200', str(Path(p).resolve())], check=True, cwd=Path(p).resolve().parent)
+                        '--ExecutePreprocessor.timeout=1200',
+                        '--ExecutePreprocessor.store_widget_state=False', str(Path(p).resolve())], check=True, cwd=Path(p).resolve().parent)
         subprocess.run(['nbdev_clean', '--fname', str(p)], check=True, cwd=root)
     record(paths)
 
@@ -67,6 +69,8 @@ def check() -> int:
     for p in notebooks():
         name = str(p.relative_to(root / 'nbs'))
         if missing := missing_figures(p): problems.append(f"{name}: figure not saved in cells starting {missing}")
+        if 'widgets' in json.loads(p.read_text())['metadata']:     # execnb (the docs build) cannot read ipywidgets' saved state
+            problems.append(f"{name}: widget state saved in its metadata (re-save it with scripts/saved_outputs.py save)")
         if records.get(name) != fingerprint(p):
             problems.append(f"{name}: code changed since its outputs were saved (run scripts/saved_outputs.py save nbs/{name})")
     for line in problems: print(line)
