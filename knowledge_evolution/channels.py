@@ -15,12 +15,12 @@ from fastcore.basics import patch
 from .split_layers import SplitLayer, prefix_channels
 
 # %% auto #0
-__all__ = ['NORM_MODULES', 'TRACE_INTO', 'EXAMPLE_SIZES', 'P', 'UNARY_MODULES', 'SHAPE_MODULES', 'UNARY_FUNCTIONS',
+__all__ = ['NORM_MODULES', 'TRACE_INTO', 'TRACE_AS', 'EXAMPLE_SIZES', 'P', 'UNARY_MODULES', 'SHAPE_MODULES', 'UNARY_FUNCTIONS',
            'UNARY_METHODS', 'JOIN_FUNCTIONS', 'JOIN_METHODS', 'REDUCTIONS', 'SOFTMAXES', 'SHAPE_FUNCTIONS',
            'SHAPE_METHODS', 'NORM_FUNCTIONS', 'FACTORIES', 'EXACT_SUBCLASSES', 'SPLIT_OPS', 'SLICE_OPS', 'REGROUP_OPS',
-           'UnsupportedLayerError', 'trace_model', 'first_layer', 'run_example', 'along', 'varying', 'compress',
-           'is_box', 'whole', 'as_map', 'channel_set', 'LayerChannels', 'ChannelPlan', 'output_layers', 'channel_graph',
-           'walk_channels', 'follow_channels', 'group_alignment', 'channel_pieces']
+           'UnsupportedLayerError', 'pool_up_to', 'trace_model', 'first_layer', 'run_example', 'along', 'varying',
+           'compress', 'is_box', 'whole', 'as_map', 'channel_set', 'LayerChannels', 'ChannelPlan', 'output_layers',
+           'channel_graph', 'walk_channels', 'follow_channels', 'group_alignment', 'channel_pieces']
 
 # %% ../nbs/02_channels.ipynb #e2f13999
 class UnsupportedLayerError(KEError, TypeError):
@@ -38,14 +38,33 @@ def _timm_notrace() -> tuple:
 
 TRACE_INTO = ('NormFreeBlock',)      # timm lists it as a leaf, but it traces, and its parts have rules
 
+@fx.wrap
+def pool_up_to(x: Tensor, size: int) -> Tensor:
+    "Average-pool `x` up to at least `size`×`size` pixels, channels kept (one graph node: fx cannot trace the size check)."
+    if x.shape[-2] < size or x.shape[-1] < size:
+        x = F.adaptive_avg_pool2d(x, (max(size, x.shape[-2]), max(size, x.shape[-1])))
+    return x
+
+def _timm_vgg_head(m, x):
+    "timm's VGG head (`ConvMlp`): a size check, then two convolutions; its forward with the check in one call."
+    return m.act2(m.fc2(m.drop(m.act1(m.fc1(pool_up_to(x, m.input_kernel_size))))))
+
+TRACE_AS = {('timm.models.vgg', 'ConvMlp'): _timm_vgg_head}   # (module, class): a forward fx can trace, same computation
+
+def _trace_as(m): return TRACE_AS.get((type(m).__module__, type(m).__name__))
+
 class _Tracer(fx.Tracer):
     def __init__(self):
         modules, functions = _timm_notrace()
         self.notrace_modules = tuple(m for m in modules if m.__name__ not in TRACE_INTO)
         super().__init__(autowrap_functions=functions)
     def is_leaf_module(self, m, qualname):
+        if _trace_as(m): return False
         return (isinstance(m, (SplitLayer, nn.Conv2d, nn.Linear) + NORM_MODULES) or type(m) in self.notrace_modules
                 or super().is_leaf_module(m, qualname))
+    def call_module(self, m, forward, args, kwargs):
+        if (stand_in := _trace_as(m)): forward = lambda *a, **k: stand_in(m, *a, **k)
+        return super().call_module(m, forward, args, kwargs)
 
 def _first_line(e: Exception) -> str: return f"{type(e).__name__}: {str(e).splitlines()[0] if str(e) else ''}"
 
@@ -162,7 +181,7 @@ UNARY_FUNCTIONS = tuple(f for f in (F.relu, F.relu_, F.relu6, F.elu, F.selu, F.c
     F.hardswish, F.hardsigmoid, F.hardtanh, F.leaky_relu, F.softplus, F.logsigmoid, F.sigmoid, F.tanh, F.dropout,
     F.dropout1d, F.dropout2d, F.alpha_dropout, F.max_pool1d, F.max_pool2d, F.avg_pool1d, F.avg_pool2d,
     F.adaptive_avg_pool1d, F.adaptive_avg_pool2d, F.adaptive_max_pool1d, F.adaptive_max_pool2d, F.lp_pool2d,
-    F.interpolate, F.upsample, F.pad, torch.relu, torch.relu_, torch.sigmoid, torch.tanh, torch.exp, torch.abs,
+    F.interpolate, F.upsample, F.pad, pool_up_to, torch.relu, torch.relu_, torch.sigmoid, torch.tanh, torch.exp, torch.abs,
     torch.neg, torch.sqrt, torch.rsqrt, torch.clamp, torch.clip, torch.erf, torch.square, operator.neg, operator.pos,
     _optional('torchvision.ops', 'stochastic_depth')) if f is not None)
 UNARY_METHODS = ('relu', 'relu_', 'sigmoid', 'sigmoid_', 'tanh', 'tanh_', 'exp', 'abs', 'neg', 'sqrt', 'rsqrt', 'pow',
