@@ -14,7 +14,7 @@ from .models import (ModelArgumentError, _split, _replace_module, check_mode, in
                                         resnet18, resnet34, resnet50, split_layers_of)
 from .split_layers import check_split_rate
 from .channels import UnsupportedLayerError
-from .slim import InexactSlimError, extract_slim, count_parameters, fit_parameters, randomize_batchnorm
+from .slim import InexactSlimError, extract_slim, count_parameters, fit_parameters, randomize_batchnorm, slim_error
 
 # %% auto #0
 __all__ = ['TRANSFORMERS', 'INPUT_SIZES', 'ARCHITECTURES', 'resnet101', 'densenet121', 'densenet161', 'densenet169',
@@ -197,14 +197,7 @@ def survey(name: str, split_rate: float = 0.5, flops_size: int = 224, seed: int 
     size = max(64, getattr(model, 'min_input_size', 0))
     x = torch.randn(2, model.build_config['in_channels'], size, size, generator=torch.Generator().manual_seed(seed))
     kept = fit_parameters(model, slim)
-    with torch.no_grad():
-        s = slim(x)
-        for l in split_layers_of(model).values(): l.weight.mul_(l.fit_mask)     # the model itself becomes masked dense
-        md = model(x)
-        err = ((s - md).abs().max() / md.abs().max()).item()
-        if err > 1e-4:                                   # deep nets with random statistics: float32 rounding, or a real error?
-            s, md = slim.double()(x.double()), model.double()(x.double())
-            err = ((s - md).abs().max() / md.abs().max()).item()
+    err = slim_error(model, slim, x, in_place=True)                     # the model itself becomes masked dense
     exact = err < 1e-4 and count_parameters(slim) == kept
     shape = (model.build_config['in_channels'], max(flops_size, getattr(model, 'min_input_size', 0)), max(flops_size, getattr(model, 'min_input_size', 0)))
     return {**row, 'status': 'exact' if exact else f'WRONG (relative error {err:.1e})', 'params_ratio': count_parameters(slim) / row['dense_params'],
