@@ -53,7 +53,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument('--lr', type=float); p.add_argument('--batch-size', type=int)
     p.add_argument('--wd', type=float, help='weight decay'); p.add_argument('--label-smoothing', type=float)
     p.add_argument('--warmup', type=int, help='linear warm-up epochs'); p.add_argument('--seed', type=int)
-    p.add_argument('--valid-every', type=int, help='validate every N epochs and after the last (default 1; the official code: 10)')
+    p.add_argument('--valid-every', type=int, help='validate every N epochs and after the last (default 10, as the official code; 1: every epoch)')
     p.add_argument('--seeds', type=int, help='train seeds SEED..SEED+N-1 into OUT/seed0..; summarise them (default 1)')
     p.add_argument('--device', help='auto, cpu or cuda'); p.add_argument('--out', help='run folder')
     p.add_argument('--precision', help=f"{', '.join(PRECISIONS)} (auto: bf16, or fp16 with loss scaling, on GPUs; fp32 on CPUs)")

@@ -6,6 +6,7 @@
 from __future__ import annotations
 import html, threading
 import torch
+from fastcore.basics import patch
 import ipywidgets as W
 from IPython.display import display
 from .errors import KEError
@@ -169,18 +170,20 @@ class GenerationExplorer:
         weight, mask = self.run.weights(self.layer.value, self.generation)
         self.layer_fig = _show(self.layer_view, draw_layer(weight, mask, self.layer.value, self.generation))
 
-    def export(self, format: str = 'exported-program', out=None):
-        """Export the slider's generation's slim network as chapter 22 does (into the run folder, or `out`); the status
-        line beside the button says where it went, or in one line why it could not. Returns the file, or None."""
-        self.export_status.value = f'exporting generation {self.generation}…'
-        try: path = export_generation(self.run, self.generation, format, out, data=self.data)
-        except KEError as e:
-            self.export_status.value = f'<span style="color:#c0392b">cannot export: {html.escape(str(e))}</span>'
-            return None
-        self.export_status.value = f'wrote <code>{html.escape(str(path))}</code> and its card <code>{html.escape(card_path(path).name)}</code>'
-        return path
-
     def _ipython_display_(self): display(self.widget)
+
+# %% ../nbs/11_explorer.ipynb #479f91af
+@patch
+def export(self: GenerationExplorer, format: str = 'exported-program', out=None):
+    """Export the slider's generation's slim network as chapter 22 does (into the run folder, or `out`); the status
+    line beside the button says where it went, or in one line why it could not. Returns the file, or None."""
+    self.export_status.value = f'exporting generation {self.generation}…'
+    try: path = export_generation(self.run, self.generation, format, out, data=self.data)
+    except KEError as e:
+        self.export_status.value = f'<span style="color:#c0392b">cannot export: {html.escape(str(e))}</span>'
+        return None
+    self.export_status.value = f'wrote <code>{html.escape(str(path))}</code> and its card <code>{html.escape(card_path(path).name)}</code>'
+    return path
 
 # %% ../nbs/11_explorer.ipynb #e7776f00
 class _WidgetHooks(Callback):

@@ -25,7 +25,7 @@ __all__ = ['PRESETS', 'WIDTH_SCALABLE', 'NUMBER_RULES', 'BASELINE_CHOICES', 'CHO
 PRESETS = {
     'quick': dict(arch='resnet18', width=0.25, data='fashion-mnist-small', data_root=None, image_size=32,
                   generations=10, epochs=20, split_rate=0.5, mode='kels', lr=0.1, batch_size=32, wd=1e-4,
-                  label_smoothing=0.1, warmup=2, valid_every=1, seed=0, seeds=1, device='auto', baseline='none', reinit='pytorch',
+                  label_smoothing=0.1, warmup=2, valid_every=10, seed=0, seeds=1, device='auto', baseline='none', reinit='pytorch',
                   precision='auto', channels_last=None, compile=False, tensorboard=False, out='runs/quick'),
     'paper': dict(arch='resnet18', width=1.0, generations=10, epochs=200, split_rate=0.5, mode='kels', lr=0.256,
                   batch_size=32, wd=1e-4, label_smoothing=0.1, warmup=5, reinit='pytorch', out='runs/paper'),

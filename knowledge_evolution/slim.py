@@ -320,7 +320,7 @@ def randomize_batchnorm(model: nn.Module, seed: int = 0) -> nn.Module:
             m.weight.data = torch.rand(m.weight.shape, generator=g) + 0.5; m.bias.data = torch.randn(m.bias.shape, generator=g) * 0.2
     return model.eval()
 
-# %% ../nbs/04_slim.ipynb #d56f8be9
+# %% ../nbs/04_slim.ipynb #629f6a43
 def _relative_error(a: Tensor, b: Tensor) -> float: return ((a - b).abs().max() / b.abs().max()).item()
 
 def slim_error(model: nn.Module, slim: nn.Module, x: Tensor, in_place: bool = False) -> float:

@@ -2,7 +2,7 @@
 network), nbs/images/accuracy.png (dense and slim top-1 per generation of a run folder written by ke_evolve) and
 nbs/images/epochs.png (the same run's per-epoch sawtooth, `plot_epochs`).
 
-    ke_evolve --baseline long --out runs/readme && python scripts/draw_readme_pictures.py --run runs/readme
+    ke_evolve --baseline long --valid-every 1 --out runs/readme && python scripts/draw_readme_pictures.py --run runs/readme
 """
 import argparse
 from pathlib import Path
