@@ -39,7 +39,7 @@ def _timm_notrace() -> tuple:
 TRACE_INTO = ('NormFreeBlock',)      # timm lists it as a leaf, but it traces, and its parts have rules
 
 
-# %% ../nbs/02_channels.ipynb #bcbb1292
+# %% ../nbs/02_channels.ipynb #c08d94cc
 @fx.wrap
 def pool_up_to(x: Tensor, size: int) -> Tensor:
     "Average-pool `x` up to at least `size`×`size` pixels, channels kept (one graph node: fx cannot trace the size check)."
@@ -56,7 +56,7 @@ TRACE_AS = {('timm.models.vgg', 'ConvMlp'): _timm_vgg_head}   # (module, class):
 def _trace_as(m): return TRACE_AS.get((type(m).__module__, type(m).__name__))
 
 
-# %% ../nbs/02_channels.ipynb #af41c6cd
+# %% ../nbs/02_channels.ipynb #8342e067
 class _Tracer(fx.Tracer):
     def __init__(self):
         modules, functions = _timm_notrace()

@@ -172,7 +172,7 @@ class GenerationExplorer:
 
     def _ipython_display_(self): display(self.widget)
 
-# %% ../nbs/11_explorer.ipynb #479f91af
+# %% ../nbs/11_explorer.ipynb #63fb9461
 @patch
 def export(self: GenerationExplorer, format: str = 'exported-program', out=None):
     """Export the slider's generation's slim network as chapter 22 does (into the run folder, or `out`); the status

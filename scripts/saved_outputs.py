@@ -1,7 +1,7 @@
 """Saved outputs of the notebooks: readers on GitHub and the docs site (Quarto renders saved outputs, it does not run
 the notebooks) see the figures and tables only if they are saved.
 
-    python scripts/saved_outputs.py save nbs/07_evolve.ipynb ...   # execute in place, clean, record the fingerprint
+    python scripts/saved_outputs.py save nbs/07_evolve.ipynb ...   # execute in place (as nbdev_test), clean, record the fingerprint
     python scripts/saved_outputs.py record nbs/07_evolve.ipynb ... # record the fingerprint of outputs just saved
     python scripts/saved_outputs.py check                         # CI: every figure saved, by the committed code
 
@@ -55,12 +55,26 @@ def record(paths):
     for p in paths: records[str(Path(p).resolve().relative_to(root / 'nbs'))] = fingerprint(Path(p).resolve())
     write_records(records)
 
+SKIP_RUN = {'#|slow', '#|notest', '#|eval:false'}           # what nbdev_test skips is not run for the saved outputs either
+
+def _skipped(cell) -> bool:
+    if cell.cell_type != 'code' or 'nbdev_export()' in cell.source: return True
+    return bool(SKIP_RUN & {l.replace(' ', '') for l in cell.source.splitlines() if l.startswith('#|')})
+
 def save(paths):
+    "Execute each notebook in place as nbdev_test does (same engine, same skipped cells), keep its outputs, clean it."
+    import os
+    from execnb.nbio import read_nb, write_nb
+    from execnb.shell import CaptureShell
     for p in paths:
+        p = Path(p).resolve()
         print('executing', p, flush=True)
-        subprocess.run([sys.executable, '-m', 'jupyter', 'nbconvert', '--to', 'notebook', '--execute', '--inplace',
-                        '--ExecutePreprocessor.timeout=1200',
-                        '--ExecutePreprocessor.store_widget_state=False', str(Path(p).resolve())], check=True, cwd=Path(p).resolve().parent)
+        nb, shell, here = read_nb(p), CaptureShell(p), os.getcwd()
+        os.chdir(p.parent)
+        try: shell.run_all(nb, exc_stop=True, preproc=_skipped)
+        except Exception: sys.exit(f"{p} failed:\n{shell.prettytb(fname=p)}")
+        finally: os.chdir(here)
+        write_nb(nb, p)
         subprocess.run(['nbdev_clean', '--fname', str(p)], check=True, cwd=root)
     record(paths)
 
