@@ -5,7 +5,7 @@ slim <= 0.35x dense at batch 1 and 32 in at least one runtime; wherever eager Py
 (forward hooks) says which layers keep the slim network from scaling with its FLOPs.
 
     python bench/slim_latency.py [--archs resnet18 resnet50 mobilenet_v2] [--repeats 5] [--threads 2 1] [--note '...']
-                                 [--out bench/results/slim_latency_cpu.md]
+                                 [--out bench/results/slim_latency_cpu.md]   # also writes ..._summary.md (table and goal)
 
 Weights are random: latency does not depend on their values. Dense is the plain network (what the KE dense network
 is at inference), slim is `extract_slim` of the KELS-split network.
@@ -185,6 +185,9 @@ def main():
                 if all(ratios[arch, rt, t, b] <= GOAL for b in a.batches)]
         say(f"- {arch}: {'reached with ' + ', '.join(hits) if hits else 'not reached in any runtime'}")
         if not hits: missed.append(arch)
+    summary = Path(a.out).with_name(Path(a.out).stem + '_summary.md')      # the table and the goal: the README shows it
+    summary.parent.mkdir(parents=True, exist_ok=True)
+    summary.write_text('\n'.join(lines[1:]).strip() + f'\n\nPer-layer profiles where the goal is missed: `{a.out}`.\n')
     quiet = min(a.threads)                 # profiles with the fewest threads: the least disturbed by other jobs
     torch.set_num_threads(quiet)
     for arch in missed:                    # where no runtime reaches the goal: which layers keep it from scaling

@@ -1,6 +1,7 @@
 """Write README.md from nbs/index.ipynb (what nbdev_readme does with Quarto, which cannot be installed here):
 markdown cells as they are, visible code cells as Python blocks, picture paths made relative to the repo root, and
-each `<!-- include FILE: SUMMARY -->` line replaced by FILE (a table a bench script wrote) in a collapsed block.
+each `<!-- include FILE: SUMMARY -->` line replaced by FILE (a table a bench script wrote) in a collapsed block, each
+`<!-- show FILE -->` line by FILE as it is.
 
     python scripts/make_readme.py
 """
@@ -15,6 +16,7 @@ for cell in nb['cells']:
     if cell['cell_type'] == 'markdown':
         src = re.sub(r'<!-- include (\S+): (.+?) -->', lambda m: f"<details><summary>{m[2]} ({m[1]})</summary>\n\n"
                      f"{(root / m[1]).read_text().strip()}\n\n</details>", src)
+        src = re.sub(r'<!-- show (\S+) -->', lambda m: (root / m[1]).read_text().strip(), src)
         parts.append(re.sub(r'\]\(images/', '](nbs/images/', src))
     elif not re.search(r'^#\|\s*hide', src, re.M):
         parts.append(f"```python\n{src}\n```")
