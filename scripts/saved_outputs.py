@@ -1,7 +1,7 @@
 """Saved outputs of the notebooks: readers on GitHub and the docs site (Quarto renders saved outputs, it does not run
 the notebooks) see the figures and tables only if they are saved.
 
-    python scripts/saved_outputs.py save nbs/07_evolve.ipynb ...   # execute in place (as nbdev_test), clean, record the fingerprint
+    python scripts/saved_outputs.py save nbs/07_evolve.ipynb ...   # execute in place (cells nbdev_test skips skipped), clean, record
     python scripts/saved_outputs.py record nbs/07_evolve.ipynb ... # record the fingerprint of outputs just saved
     python scripts/saved_outputs.py check                         # CI: every figure saved, by the committed code
 
@@ -57,24 +57,34 @@ def record(paths):
 
 SKIP_RUN = {'#|slow', '#|notest', '#|eval:false'}           # what nbdev_test skips is not run for the saved outputs either
 
-def _skipped(cell) -> bool:
-    if cell.cell_type != 'code' or 'nbdev_export()' in cell.source: return True
-    return bool(SKIP_RUN & {l.replace(' ', '') for l in cell.source.splitlines() if l.startswith('#|')})
+def _cells_to_skip(nb: dict) -> list:
+    "The code cells nbdev_test skips (slow, notest, eval: false, the export call), in a notebook read as JSON."
+    def skipped(src):
+        heads = {l.replace(' ', '') for l in src.splitlines() if l.startswith('#|')}
+        return 'nbdev_export()' in src or bool(SKIP_RUN & heads)
+    return [c for c in code_cells(nb) if skipped(''.join(c['source']))]
 
 def save(paths):
-    "Execute each notebook in place as nbdev_test does (same engine, same skipped cells), keep its outputs, clean it."
-    import os
-    from execnb.nbio import read_nb, write_nb
-    from execnb.shell import CaptureShell
+    """Execute each notebook in place with nbconvert (which, unlike nbdev's engine, keeps what a live display draws, such
+    as LivePlot's figure), skipping the cells nbdev_test skips; then clean it."""
     for p in paths:
         p = Path(p).resolve()
         print('executing', p, flush=True)
-        nb, shell, here = read_nb(p), CaptureShell(p), os.getcwd()
-        os.chdir(p.parent)
-        try: shell.run_all(nb, exc_stop=True, preproc=_skipped)
-        except Exception: sys.exit(f"{p} failed:\n{shell.prettytb(fname=p)}")
-        finally: os.chdir(here)
-        write_nb(nb, p)
+        nb = json.loads(p.read_text())
+        skip = _cells_to_skip(nb)
+        for c in skip: c.setdefault('metadata', {}).setdefault('tags', []).append('skip-execution')
+        p.write_text(json.dumps(nb, indent=1, ensure_ascii=False) + '\n')
+        try:
+            subprocess.run([sys.executable, '-m', 'jupyter', 'nbconvert', '--to', 'notebook', '--execute', '--inplace',
+                            '--ExecutePreprocessor.timeout=1200', '--ExecutePreprocessor.store_widget_state=False', str(p)],
+                           check=True, cwd=p.parent)
+        finally:
+            nb = json.loads(p.read_text())
+            for c in _cells_to_skip(nb):
+                tags = c.get('metadata', {}).get('tags', [])
+                if 'skip-execution' in tags: tags.remove('skip-execution')
+                if not tags: c['metadata'].pop('tags', None)
+            p.write_text(json.dumps(nb, indent=1, ensure_ascii=False) + '\n')
         subprocess.run(['nbdev_clean', '--fname', str(p)], check=True, cwd=root)
     record(paths)
 
