@@ -187,7 +187,8 @@ def main():
         if not hits: missed.append(arch)
     summary = Path(a.out).with_name(Path(a.out).stem + '_summary.md')      # the table and the goal: the README shows it
     summary.parent.mkdir(parents=True, exist_ok=True)
-    summary.write_text('\n'.join(lines[1:]).strip() + f'\n\nPer-layer profiles where the goal is missed: `{a.out}`.\n')
+    summary.write_text('\n'.join(f'**{l[3:].strip()}**' if l.startswith('## ') else l for l in lines[1:]).strip()
+                       + f'\n\nPer-layer profiles where the goal is missed: `{a.out}`.\n')
     quiet = min(a.threads)                 # profiles with the fewest threads: the least disturbed by other jobs
     torch.set_num_threads(quiet)
     for arch in missed:                    # where no runtime reaches the goal: which layers keep it from scaling
