@@ -151,26 +151,30 @@ class GenerationExplorer:
     @property
     def generation(self) -> int: return self.slider.value
 
-    def predictions(self, generation: int) -> dict:
-        "Dense and (KELS) slim predicted classes of the shown test images at `generation` (cached)."
-        if generation not in self._predictions: self._predictions[generation] = predict(self.run.model(generation), self.images['inputs'])
-        return self._predictions[generation]
-
-    def update(self):
-        "Redraw everything for the slider's generation."
-        g = self.generation
-        self.cost.value = cost_line(next(r for r in self.run.history if r['baseline'] == 'ke' and r['generation'] == g))
-        self.accuracy_fig = _show(self.accuracy_view, draw_accuracy(self.run.history, g))
-        if self.has_epochs: self.epochs_fig = _show(self.epochs_view, plot_epochs(self.run, generation=g, figsize=(5.5, 3.2)))
-        self.update_layer()
-        self.images_fig = _show(self.images_view, draw_predictions(self.images, self.predictions(g)))
-
-    def update_layer(self):
-        "Redraw the chosen layer's mask and fit/reset weight histogram at the slider's generation."
-        weight, mask = self.run.weights(self.layer.value, self.generation)
-        self.layer_fig = _show(self.layer_view, draw_layer(weight, mask, self.layer.value, self.generation))
-
     def _ipython_display_(self): display(self.widget)
+
+# %% ../nbs/11_explorer.ipynb #88c402f7
+@patch
+def predictions(self: GenerationExplorer, generation: int) -> dict:
+    "Dense and (KELS) slim predicted classes of the shown test images at `generation` (cached)."
+    if generation not in self._predictions: self._predictions[generation] = predict(self.run.model(generation), self.images['inputs'])
+    return self._predictions[generation]
+
+@patch
+def update(self: GenerationExplorer):
+    "Redraw everything for the slider's generation."
+    g = self.generation
+    self.cost.value = cost_line(next(r for r in self.run.history if r['baseline'] == 'ke' and r['generation'] == g))
+    self.accuracy_fig = _show(self.accuracy_view, draw_accuracy(self.run.history, g))
+    if self.has_epochs: self.epochs_fig = _show(self.epochs_view, plot_epochs(self.run, generation=g, figsize=(5.5, 3.2)))
+    self.update_layer()
+    self.images_fig = _show(self.images_view, draw_predictions(self.images, self.predictions(g)))
+
+@patch
+def update_layer(self: GenerationExplorer):
+    "Redraw the chosen layer's mask and fit/reset weight histogram at the slider's generation."
+    weight, mask = self.run.weights(self.layer.value, self.generation)
+    self.layer_fig = _show(self.layer_view, draw_layer(weight, mask, self.layer.value, self.generation))
 
 # %% ../nbs/11_explorer.ipynb #63fb9461
 @patch
