@@ -153,7 +153,7 @@ class GenerationExplorer:
 
     def _ipython_display_(self): display(self.widget)
 
-# %% ../nbs/11_explorer.ipynb #88c402f7
+# %% ../nbs/11_explorer.ipynb #cf0da3f0
 @patch
 def predictions(self: GenerationExplorer, generation: int) -> dict:
     "Dense and (KELS) slim predicted classes of the shown test images at `generation` (cached)."
