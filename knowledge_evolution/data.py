@@ -79,9 +79,10 @@ class ImageData:
         x = self.splits['train'][0].float() / 255
         return x.mean((0, 2, 3)), x.std((0, 2, 3))
 
-    def record(self) -> dict:
-        "What a run folder keeps of the data: enough to feed the trained network new images without this data set."
-        mean, std = self.channel_stats()
+    def record(self, stats: tuple | None = None) -> dict:
+        """What a run folder keeps of the data: enough to feed the trained network new images without this data set.
+        `stats`: the (mean, std) already computed (`DataLoaders.stats`), else `channel_stats`."""
+        mean, std = stats if stats is not None else self.channel_stats()
         return dict(name=self.name, classes=list(self.classes), image_shape=list(self.image_shape),
                     mean=mean.tolist(), std=std.tolist())
 
@@ -353,6 +354,7 @@ class DataLoaders:
     valid: BatchLoader
     test: BatchLoader
     data: ImageData = field(repr=False, default=None)
+    stats: tuple = field(repr=False, default=None)       # the (mean, std) the loaders normalise with
 
 def get_dataloaders(data: ImageData, batch_size=32, augment=True, seed=0, min_size=0, crop=None, device=None,
                     rank=0, world_size=1) -> DataLoaders:
@@ -370,4 +372,4 @@ def get_dataloaders(data: ImageData, batch_size=32, augment=True, seed=0, min_si
     eval_bs = max(batch_size, 256)   # evaluation needs no gradients: bigger batches are faster
     return DataLoaders(loader('train', batch_size, shuffle=True, augment=augment, drop_last=True, seed=seed,
                               rank=rank, world_size=world_size),
-                       loader('valid', eval_bs), loader('test', eval_bs), data)
+                       loader('valid', eval_bs), loader('test', eval_bs), data, (mean, std))

@@ -78,7 +78,7 @@ def run_config(model: nn.Module, dls, **settings) -> dict:
     "What config.json records of a run: the network's build config, the data (`ImageData.record`), batch size, the settings."
     data = getattr(dls, 'data', None)
     return dict(model=getattr(model, 'build_config', None), data_name=getattr(data, 'name', None),
-                inputs=data.record() if data is not None else None,
+                inputs=data.record(getattr(dls, 'stats', None)) if data is not None else None,
                 batch_size=dls.train.bs, crop=getattr(dls.train, 'crop', None), **settings)
 
 # %% ../nbs/07_evolve.ipynb #cc2543ce
