@@ -16,6 +16,7 @@ from .architectures import ARCHITECTURES, split_torchvision
 from .slim import extract_slim, masked_dense, count_parameters, count_flops, NoSlimNetworkError
 from .learner import Learner, Callback, evaluate
 from .baselines import reinitialize, BASELINES
+from .controls import CONTROLS
 from .evolve import evolve, plot_history
 from .run_folder import RunFolder, History
 from .checkpoints import load_weights

@@ -10,6 +10,7 @@ from torch import nn
 from .errors import KEError
 from .models import split_layers_of
 from .channels import trace_model, output_layers
+from .slim import extract_slim
 from .cskd import pair_dataloaders, CSKDCB
 
 # %% auto #0
@@ -58,17 +59,28 @@ class Baseline:
     name, label, help = '', '', ''
     style, slim_style = {}, None   # matplotlib line styles of its plots (slim_style: its slim network's, if drawn)
     one_generation = False         # True: one generation of generations × epochs epochs (compute-matched)
+    final_only = False             # True: only its last generation is a result (plots draw it as a line)
     def schedule(self, generations: int, epochs: int) -> tuple:
         "(generations, epochs per generation) to train."
         return (1, generations * epochs) if self.one_generation else (generations, epochs)
     def prepare(self, dls, label_smoothing: float) -> tuple:
         "(loaders, label smoothing, extra learner callbacks) to train with."
         return dls, label_smoothing, []
+    def network(self, model: nn.Module, input_shape) -> nn.Module:
+        "The network it trains, made from the split network `model`: `model` itself, unless a subclass says otherwise."
+        return model
     def reset(self, model: nn.Module, reinit: str = 'pytorch'):
         "What changes between generations: nothing, unless a subclass says so."
+    def networks(self, model: nn.Module, input_shape) -> dict:
+        "The dense and slim networks a generation is measured on: `model` and, if KELS-split, its slim network (chapter 04)."
+        kels = bool(split_layers_of(model)) and getattr(model, 'split_mode', 'kels') == 'kels'
+        return dict(dense=model, slim=extract_slim(model, input_shape) if kels else None)
     def row_label(self, generation: int) -> str:
-        "How a table names one of its generations."
+        "How a run's own table names one of its generations."
         return self.name if self.one_generation else f'{self.name}{generation}'
+    def result_label(self, generation: int) -> str:
+        "How the tables of results name one of its generations: 'long baseline', 'LLF 2'."
+        return self.label if self.one_generation else f'{self.name.upper()} {generation}'
     def __repr__(self): return f"<{self.name}: {self.help}>"
 
 # %% ../nbs/08_baselines.ipynb #f261940c
@@ -78,6 +90,7 @@ class KE(Baseline):
     style, slim_style = dict(color='#264653', marker='o', linestyle='-'), dict(color='#2a9d8f', marker='s', linestyle='-')
     def reset(self, model, reinit='pytorch'): reinitialize(model, reinit)
     def row_label(self, generation): return f'N{generation}'
+    def result_label(self, generation): return f'KE N{generation}'
 
 class Long(Baseline):
     name, label, one_generation = 'long', 'long baseline', True

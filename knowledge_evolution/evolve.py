@@ -21,7 +21,7 @@ from .checkpoints import load_checkpoint, load_weights
 from .run_folder import History, RunFolder, EpochRecordsCB, run_folder_callbacks, waiting_lock
 
 # %% auto #0
-__all__ = ['SETTINGS', 'EXAMPLE_RUN', 'EXAMPLE_CODE', 'EvolveRun', 'measure_generation', 'GenerationProgressCB',
+__all__ = ['COST_COLUMNS', 'SETTINGS', 'EXAMPLE_RUN', 'EXAMPLE_CODE', 'EvolveRun', 'measure_generation', 'GenerationProgressCB',
            'training_callbacks', 'run_config', 'check_evolve_arguments', 'evolve', 'generation_summary', 'plot_history',
            'example_run']
 
@@ -50,16 +50,17 @@ class EvolveRun:
         return resume_at
 
 # %% ../nbs/07_evolve.ipynb #5a1e20b1
-def measure_generation(model: nn.Module, dls, input_shape: tuple, cost_cache: dict) -> dict:
-    "Test top-1 of the dense and (KELS) slim networks, validation top-1, params and MFLOPs (computed once, in `cost_cache`)."
-    record = dict(valid_top1=evaluate(model, dls.valid), dense_top1=evaluate(model, dls.test))
-    slim = extract_slim(model, input_shape) if getattr(model, 'split_mode', 'kels') == 'kels' else None
-    record['slim_top1'] = None if slim is None else evaluate(slim, dls.test)
-    if not cost_cache:
-        cost_cache.update(dense_params=count_parameters(model), dense_mflops=count_flops(model, input_shape) / 1e6,
-                          slim_params=None if slim is None else count_parameters(slim),
-                          slim_mflops=None if slim is None else count_flops(slim, input_shape) / 1e6)
-    return {**record, **cost_cache}
+COST_COLUMNS = ('dense_params', 'slim_params', 'dense_mflops', 'slim_mflops')
+
+def measure_generation(model: nn.Module, dls, input_shape: tuple, cost_cache: dict, baseline='ke') -> dict:
+    """Validation top-1 of the trained `model`; test top-1, params and MFLOPs of the dense and slim networks `baseline`
+    makes of it (`Baseline.networks`: KE's are the model and its KELS slim network). Costs are computed once, in `cost_cache`."""
+    record = dict(valid_top1=evaluate(model, dls.valid))
+    for kind, network in get_baseline(baseline).networks(model, input_shape).items():
+        record[f'{kind}_top1'] = None if network is None else evaluate(network, dls.test)
+        if network is not None and f'{kind}_params' not in cost_cache:
+            cost_cache.update({f'{kind}_params': count_parameters(network), f'{kind}_mflops': count_flops(network, input_shape) / 1e6})
+    return {**record, **{k: cost_cache.get(k) for k in COST_COLUMNS}}
 
 # %% ../nbs/07_evolve.ipynb #f2f6bf20
 class GenerationProgressCB(ProgressCB):
@@ -109,7 +110,8 @@ def evolve(model: nn.Module, dls, generations: int = 10, epochs: int = 20, lr: f
     baseline = check_evolve_arguments(model, dls, generations, epochs, baseline, reinit)
     device, (rank, world_size) = get_device(device), distributed_env()
     dls, label_smoothing, baseline_cbs = baseline.prepare(dls, label_smoothing)
-    run = EvolveRun(model.to(device), dls, baseline.name, *baseline.schedule(generations, epochs))
+    run = EvolveRun(model, dls, baseline.name, *baseline.schedule(generations, epochs))
+    run.model = model = baseline.network(model, run.input_shape).to(device)   # a control may train another network
     cbs = [*training_callbacks(device, precision, channels_last, compile, model, warmup, world_size, progress and rank == 0),
            *baseline_cbs, *run_folder_callbacks(out, config, resume, writes=rank == 0), *cbs]
     optimizer = partial(sgd, momentum=momentum, weight_decay=wd)
@@ -123,7 +125,7 @@ def evolve(model: nn.Module, dls, generations: int = 10, epochs: int = 20, lr: f
             run.learner.fit(run.n_epochs, **run.take_resume())     # a fresh optimizer and schedule every generation
             if run.stop and not run.learner.epoch_log: break
             run.history.append(dict(baseline=run.baseline, generation=run.generation, epochs=run.n_epochs,
-                                    **measure_generation(model, dls, run.input_shape, run.cost_cache),
+                                    **measure_generation(model, dls, run.input_shape, run.cost_cache, baseline),
                                     seconds=time.time() - start))
             run_cbs(cbs, 'after_generation', run)
             if run.stop: break
@@ -134,25 +136,27 @@ def evolve(model: nn.Module, dls, generations: int = 10, epochs: int = 20, lr: f
 # %% ../nbs/07_evolve.ipynb #056de010
 def generation_summary(record: dict) -> str:
     "One line for a finished generation: '[ke gen 3] dense 74.50%, slim 61.30% (7 s)'."
-    slim = '' if record['slim_top1'] is None else f", slim {100 * record['slim_top1']:.2f}%"
-    return f"[{record['baseline']} gen {record['generation']}] dense {100 * record['dense_top1']:.2f}%{slim} ({record['seconds']:.0f} s)"
+    measured = [f"{kind} {100 * record[f'{kind}_top1']:.2f}%" for kind in ('dense', 'slim') if record[f'{kind}_top1'] is not None]
+    return f"[{record['baseline']} gen {record['generation']}] {', '.join(measured)} ({record['seconds']:.0f} s)"
 
 # %% ../nbs/07_evolve.ipynb #26c1fdd1
 def plot_history(history, ax=None, title=None):
-    "Test top-1 per generation of each baseline in `history` (KE's slim network too); one-generation baselines as lines."
+    """Test top-1 per generation of each baseline in `history`, dense and slim networks in the baseline's styles;
+    baselines whose result is their last generation (one generation, or a staged control) as horizontal lines."""
     import matplotlib.pyplot as plt
     if ax is None: _, ax = plt.subplots(figsize=(5, 3))
     history = History(history)
     for b in BASELINES.values():
         records = history.of_baseline(b.name)
-        if not records: continue
-        gens, dense = [r['generation'] for r in records], [100 * r['dense_top1'] for r in records]
-        if b.one_generation:
-            line = {k: v for k, v in b.style.items() if k != 'marker'}
-            ax.axhline(dense[-1], label=f"{b.label} ({records[-1]['epochs']} epochs)", **line)
-        else: ax.plot(gens, dense, label=f'{b.label} dense' if b.slim_style else b.label, **b.style)
-        if b.slim_style and all(r['slim_top1'] is not None for r in records):
-            ax.plot(gens, [100 * r['slim_top1'] for r in records], label=f'{b.label} slim (fit hypothesis)', **b.slim_style)
+        both = b.style is not None and b.slim_style is not None
+        for kind, style in (('dense', b.style), ('slim', b.slim_style)):
+            points = [(r['generation'], 100 * r[f'{kind}_top1']) for r in records if r[f'{kind}_top1'] is not None]
+            if style is None or not points: continue
+            label = f'{b.label} {kind}' if both else b.label
+            if b.one_generation or b.final_only:
+                line = {k: v for k, v in style.items() if k != 'marker'}
+                ax.axhline(points[-1][1], label=f"{label} ({sum(r['epochs'] for r in records)} epochs)", **line)
+            else: ax.plot(*zip(*points), label=label, **style)
     if ke := history.of_baseline('ke'): ax.set_xticks([r['generation'] for r in ke])
     ax.set_xlabel('generation'); ax.set_ylabel('test top-1 (%)')
     ax.set_title(title or 'Knowledge Evolution', fontsize=10); ax.legend(fontsize=8); ax.grid(alpha=.3)

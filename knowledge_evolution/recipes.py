@@ -9,6 +9,7 @@ import torch
 from .errors import KEError
 from .data import ImageData, DataLoaders, load_dataset, get_dataloaders, DATASETS
 import knowledge_evolution.paper_data          # the paper's data sets register themselves in DATASETS
+import knowledge_evolution.controls            # the slim-network controls register themselves in BASELINES
 from .split_layers import check_split_rate
 from .models import check_mode
 from .architectures import ARCHITECTURES, check_architecture

@@ -45,7 +45,7 @@ def _style(baseline: str) -> tuple:
     "(label, matplotlib line style without markers) of a baseline, from the registry of chapter 08."
     b = BASELINES.get(baseline)
     if b is None: return baseline, dict(color='#555555', linestyle='-')
-    return b.label, {k: v for k, v in b.style.items() if k != 'marker'}
+    return b.label, {k: v for k, v in (b.style or b.slim_style).items() if k != 'marker'}
 
 def generation_offsets(rows) -> dict:
     "For rows of one baseline: the run epoch before each generation's first (generations of as many epochs as their last row says)."
@@ -178,9 +178,9 @@ def run_histories(path) -> list:
 
 # %% ../nbs/23_records.ipynb #df1abbb1
 def row_label(baseline: str, generation: int) -> str:
-    "The name of a result as the README's tables write it: 'KE N3', 'LLF 2', 'long baseline', 'CS-KD'."
-    if baseline in BASELINES and BASELINES[baseline].one_generation: return BASELINES[baseline].label
-    return f'KE N{generation}' if baseline == 'ke' else f'{baseline.upper()} {generation}'
+    "The name of a result as the README's tables write it (`Baseline.result_label`): 'KE N3', 'LLF 2', 'long baseline'."
+    if baseline in BASELINES: return BASELINES[baseline].result_label(generation)
+    return f'{baseline.upper()} {generation}'
 
 def _mean_std(values) -> tuple:
     if not values: return None, None
@@ -197,7 +197,7 @@ def summarize(histories, run: str = '') -> list:
             groups.setdefault((baseline, record['generation']), []).append(dict(record, trained=trained[baseline]))
     rows = []
     for (baseline, generation), records in groups.items():
-        dense = [r['dense_top1'] for r in records]
+        dense = [r['dense_top1'] for r in records if r.get('dense_top1') is not None]
         slim = [r['slim_top1'] for r in records if r.get('slim_top1') is not None]
         (dense_mean, dense_std), (slim_mean, slim_std) = _mean_std(dense), _mean_std(slim)
         rows.append(dict(run=run, label=row_label(baseline, generation), baseline=baseline, generation=generation,

@@ -61,7 +61,9 @@ def slice_layer(layer: nn.Module, fit_in: Tensor, fit_out: Tensor) -> nn.Module:
     if isinstance(layer, NORM_MODULES + (nn.PReLU,)):
         for store in (new._parameters, new._buffers):
             for k, t in store.items():
-                if t is not None and t.ndim and t.shape[0] == len(fit_out): store[k] = _cut(t, fit_out)
+                if t is None: continue
+                if t.ndim and t.shape[0] == len(fit_out): store[k] = _cut(t, fit_out)
+                else: store[k] = nn.Parameter(t.detach().clone(), t.requires_grad) if isinstance(t, nn.Parameter) else t.clone()   # shares nothing
         for attr in ('num_features', 'num_channels', 'num_parameters'):
             if hasattr(new, attr): setattr(new, attr, int(fit_out.sum()))
         if isinstance(layer, nn.GroupNorm): new.num_groups = int(fit_out.reshape(layer.num_groups, -1).any(1).sum())
