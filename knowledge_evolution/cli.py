@@ -47,6 +47,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument('--data', help=_data_help())
     p.add_argument('--data-root', help="folder of the data set, or the official KE code's datasets/ folder holding it")
     p.add_argument('--image-size', type=int, help='--data folder: images are resized to this many pixels (default 32)')
+    p.add_argument('--train-per-class', type=int, help="train on N images of each class, drawn with the run's seed (default: all)")
     p.add_argument('--generations', type=int); p.add_argument('--epochs', type=int, help='epochs per generation')
     p.add_argument('--split-rate', type=float, help='share of each layer kept as the fit hypothesis, in (0, 1]')
     p.add_argument('--mode', help=f"split mode: {', '.join(SPLIT_MODES)}")

@@ -19,9 +19,9 @@ import torch.nn.functional as F
 # %% auto #0
 __all__ = ['FASHION_MNIST_CLASSES', 'SPLITS', 'FASHION_MNIST_FILES', 'IMAGE_SUFFIXES', 'DATASETS', 'DataError', 'read_idx',
            'ImageData', 'balanced_subset', 'embedded_data_path', 'load_embedded', 'show_images',
-           'find_fashion_mnist_files', 'load_fashion_mnist', 'load_image_folder', 'DatasetEntry', 'register_dataset',
-           'dataset_folder', 'load_dataset', 'augment_batch', 'random_resized_crop', 'center_crop', 'BatchLoader',
-           'DataLoaders', 'get_dataloaders']
+           'find_fashion_mnist_files', 'load_fashion_mnist', 'load_image_folder', 'train_subset', 'DatasetEntry',
+           'register_dataset', 'dataset_folder', 'load_dataset', 'augment_batch', 'random_resized_crop', 'center_crop',
+           'BatchLoader', 'DataLoaders', 'get_dataloaders']
 
 # %% ../nbs/00_data.ipynb #ab18f57f
 class DataError(KEError, ValueError):
@@ -204,8 +204,25 @@ def load_image_folder(root, image_size: int = 32, channels: int = 3) -> ImageDat
                     raise DataError(f"cannot decode image {f} ({type(e).__name__}); remove or replace the file.") from None
                 ys.append(classes.index(c))
         if not xs: raise DataError(f"{d} holds no images ({', '.join(IMAGE_SUFFIXES)}) in its class folders.")
+        if s == 'train' and (empty := [c for i, c in enumerate(classes) if i not in set(ys)]):
+            raise DataError(f"class folder {d / empty[0]} holds no images{f' (nor {len(empty) - 1} more)' if len(empty) > 1 else ''}: "
+                            "a class with no training image can never be predicted; add images or remove the folder.")
         splits[s] = (torch.stack(xs), torch.tensor(ys))
     return ImageData(splits, tuple(classes), name=f'folder:{root.name}')
+
+# %% ../nbs/00_data.ipynb #09b9e216
+def train_subset(data: ImageData, per_class: int, seed: int = 0) -> ImageData:
+    "`data` with `per_class` training images of each class, drawn with `seed`; the valid and test splits unchanged."
+    x, y = data.splits['train']
+    counts = torch.bincount(y, minlength=data.num_classes)
+    if per_class > counts.min():
+        c = int(counts.argmin())
+        raise DataError(f"train_per_class {per_class} is more than class '{data.classes[c]}' has ({int(counts[c])} training "
+                        f"images): use at most {int(counts[c])}.")
+    g = torch.Generator().manual_seed(seed)
+    keep = torch.cat([torch.nonzero(y == c).flatten()[torch.randperm(int(counts[c]), generator=g)[:per_class]]
+                      for c in range(data.num_classes)]).sort().values
+    return ImageData({**data.splits, 'train': (x[keep], y[keep])}, data.classes, data.name)
 
 # %% ../nbs/00_data.ipynb #b1dbbc04
 @dataclass(frozen=True)

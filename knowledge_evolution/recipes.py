@@ -7,7 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 import torch
 from .errors import KEError
-from .data import ImageData, DataLoaders, load_dataset, get_dataloaders, DATASETS
+from .data import ImageData, DataLoaders, load_dataset, get_dataloaders, train_subset, DATASETS
 import knowledge_evolution.paper_data          # the paper's data sets register themselves in DATASETS
 import knowledge_evolution.controls            # the slim-network controls register themselves in BASELINES
 from .split_layers import check_split_rate
@@ -24,7 +24,7 @@ __all__ = ['PRESETS', 'WIDTH_SCALABLE', 'NUMBER_RULES', 'BASELINE_CHOICES', 'CHO
 
 # %% ../nbs/13_recipes.ipynb #681e813c
 PRESETS = {
-    'quick': dict(arch='resnet18', width=0.25, data='fashion-mnist-small', data_root=None, image_size=32,
+    'quick': dict(arch='resnet18', width=0.25, data='fashion-mnist-small', data_root=None, image_size=32, train_per_class=None,
                   generations=10, epochs=20, split_rate=0.5, mode='kels', lr=0.1, batch_size=32, wd=1e-4,
                   label_smoothing=0.1, warmup=2, valid_every=10, seed=0, seeds=1, device='auto', baseline='none', reinit='pytorch',
                   precision='auto', channels_last=None, compile=False, tensorboard=False, out='runs/quick'),
@@ -52,6 +52,7 @@ NUMBER_RULES = {   # key: (is it valid?, what a valid value is)
     'batch_size': (lambda v: _whole(v, 1), 'a whole number, at least 1'),
     'seeds': (lambda v: _whole(v, 1), 'a whole number, at least 1'),
     'valid_every': (lambda v: _whole(v, 1), 'a whole number of epochs, at least 1'),
+    'train_per_class': (lambda v: v is None or _whole(v, 1), 'a whole number of images, at least 1 (or None: all of them)'),
     'image_size': (lambda v: _whole(v, 1), 'a whole number of pixels, at least 1'),
     'warmup': (lambda v: _whole(v, 0), 'a whole number of epochs, 0 or more'),
     'seed': (lambda v: _whole(v, 0), 'a whole number, 0 or more'),
@@ -111,8 +112,10 @@ def uses_small_stem(config: dict, data: ImageData) -> bool:
 
 # %% ../nbs/13_recipes.ipynb #57b5ad04
 def load_data(config: dict, cache_dir=CACHE_DIR) -> ImageData:
-    "The configuration's data set, stored at its recipe's size; the paper's sets decoded once into `cache_dir`."
-    return load_dataset(config['data'], config['data_root'], image_recipe(config)['store_size'], cache_dir=cache_dir)
+    """The configuration's data set, stored at its recipe's size; the paper's sets decoded once into `cache_dir`;
+    with `train_per_class`, that many training images of each class, drawn with the run's seed."""
+    data = load_dataset(config['data'], config['data_root'], image_recipe(config)['store_size'], cache_dir=cache_dir)
+    return data if config['train_per_class'] is None else train_subset(data, config['train_per_class'], config['seed'])
 
 def build_model_for(config: dict, data: ImageData) -> torch.nn.Module:
     "The configuration's split network for `data`: its classes, its channels, the stem its image size calls for."
