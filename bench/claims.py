@@ -10,7 +10,6 @@ the 90-minute budget on 2 CPU cores):
          KE, long, LLF, restarts, scratch, prune, kd
   k0.25, k0.75   KE and scratch at the other split rates
   wels   KE with WELS masks (dense only: WELS has no slim network)
-  e10    the embedded subset at 10 training images per class (--train-per-class 10): KE, scratch and long
   nN     the full Fashion-MNIST (Debian's dataset-fashion-mnist) with N training images per class (--train-per-class),
          N in 10 20 50 100: KE, scratch and long, tested on a fixed stratified 2,000 of its 10,000 test images
 
@@ -39,7 +38,6 @@ def settings(studies) -> dict:
     out = {}
     if 'main' in studies: out.update({name: dict(s) for name, s in MAIN.items()})
     if 'size' in studies:
-        out['e10'] = dict(split_rate=0.5, train_per_class=10, methods=SIZE_METHODS)      # the embedded set, at half its images
         for n in SIZES: out[f'n{n}'] = dict(split_rate=0.5, data='fashion-mnist', train_per_class=n, methods=SIZE_METHODS)
     return out
 
@@ -132,8 +130,8 @@ def result(out: Path, setting: str, method: str, generation, kind: str, label: s
 def _train_images(setting: str) -> int:
     return 10 * (int(setting[1:]) if setting[0] in 'ne' else 20)
 
-def table_rows(out: Path, generations: int) -> list:
-    rows = [result(out, 'k0.5', 'ke', 1, 'dense', 'KE dense N1 (= normal training, E epochs)'),
+def table_rows(out: Path, generations: int, epochs: int) -> list:
+    rows = [result(out, 'k0.5', 'ke', 1, 'dense', f'KE dense N1 (normal training, {epochs} epochs)'),
             result(out, 'k0.5', 'ke', generations, 'dense', f'KE dense N{generations}'),
             result(out, 'k0.5', 'long', -1, 'dense', 'long baseline (dense)'),
             result(out, 'k0.5', 'llf', -1, 'dense', f'LLF {generations} (dense)'),
@@ -170,25 +168,39 @@ def markdown(rows, generations: int) -> str:
 
 # ---------------------------------------------------------------- the figures
 def pareto_figure(rows, path: Path, generations: int):
+    "Test top-1 (mean ± std) against inference MFLOPs, one marker per row of the table, named in the legend."
     import matplotlib; matplotlib.use('Agg')
     import matplotlib.pyplot as plt
-    fig, ax = plt.subplots(figsize=(7.5, 4.6))
-    styles = {'ke': ('#264653', 'o'), 'long': ('#e76f51', 's'), 'llf': ('#8d6cab', 'd'), 'restarts': ('#6c757d', 'x'),
-              'scratch': ('#f4a261', '^'), 'prune': ('#9d0208', 'P'), 'kd': ('#3a86ff', 'v')}
+    from matplotlib.ticker import FixedLocator, NullLocator
+    fig, ax = plt.subplots(figsize=(9.5, 4.6))
+    styles = {('ke', 'dense'): ('#264653', 'o'), ('ke', 'slim'): ('#2a9d8f', 'o'), ('long', 'dense'): ('#e76f51', 's'),
+              ('llf', 'dense'): ('#8d6cab', 'd'), ('restarts', 'dense'): ('#6c757d', 'X'), ('restarts', 'slim'): ('#adb5bd', 'X'),
+              ('scratch', 'slim'): ('#f4a261', '^'), ('prune', 'slim'): ('#9d0208', 'P'), ('kd', 'slim'): ('#3a86ff', 'v')}
+    same_x = {}
+    for r in rows: same_x.setdefault(round(r['mflops'], 1), []).append(r['label'])
     for r in rows:
-        color, marker = styles[r['method']]
-        if r['method'] == 'ke' and r['kind'] == 'slim': color = '#2a9d8f'
-        ax.errorbar(r['mflops'], 100 * r['mean'], yerr=100 * r['std'], fmt=marker, color=color, capsize=3, ms=7)
-        ax.annotate(r['label'], (r['mflops'], 100 * r['mean']), textcoords='offset points', xytext=(6, 3), fontsize=6.5)
-    ax.set_xscale('log'); ax.set_xlabel('inference MFLOPs per image (log scale)')
-    ax.set_ylabel(f'test top-1 (%), mean ± std over {rows[0]["seeds"]} seeds')
-    ax.set_title('Accuracy against inference cost, every method at the same training epochs', fontsize=9)
-    ax.grid(alpha=.3, which='both'); fig.tight_layout(); fig.savefig(path, dpi=120); plt.close(fig)
+        share = same_x[round(r['mflops'], 1)]                 # markers at one cost spread sideways, to be seen
+        x = r['mflops'] * 1.035 ** (share.index(r['label']) - (len(share) - 1) / 2)
+        color, marker = styles[r['method'], r['kind']]
+        if r['setting'] == 'wels': marker = 'D'
+        if r['label'].startswith('KE dense N1 '): color, marker = '#94a3b8', 'o'
+        ax.errorbar(x, 100 * r['mean'], yerr=100 * r['std'], fmt=marker, color=color, capsize=3, ms=6, label=r['label'],
+                    mfc='white' if r['setting'] == 'wels' else color)
+    ticks = sorted({round(r['mflops'], 1) for r in rows})
+    ax.set_xscale('log'); ax.xaxis.set_major_locator(FixedLocator(ticks)); ax.xaxis.set_minor_locator(NullLocator())
+    ax.set_xticklabels([f'{t:g}' for t in ticks])
+    ax.set_xlabel('inference MFLOPs per image (log scale)')
+    ax.set_ylabel(f"test top-1 (%), mean ± std over {max(r['seeds'] for r in rows)} seeds")
+    total = max(r['epochs'] for r in rows)
+    ax.set_title(f'Accuracy against inference cost: every method trained for {total} epochs '
+                 f'(KE dense N1: its first {total // generations}); markers at one cost spread sideways', fontsize=9)
+    ax.grid(alpha=.3); ax.legend(fontsize=7, loc='center left', bbox_to_anchor=(1.01, 0.5))
+    fig.tight_layout(); fig.savefig(path, dpi=120); plt.close(fig)
 
 def size_rows(out: Path, generations: int) -> list:
     "Per data size: KE's slim network against scratch, KE's dense network against long, differences paired by seed."
     rows = []
-    for setting, data, n in [('e10', 'embedded', 10), ('k0.5', 'embedded', 20)] + [(f'n{n}', 'full', n) for n in SIZES]:
+    for setting, data, n in [('k0.5', 'embedded', 20)] + [(f'n{n}', 'full', n) for n in SIZES]:
         ke, scratch = result(out, setting, 'ke', generations, 'slim', ''), result(out, setting, 'scratch', -1, 'slim', '')
         dense, long = result(out, setting, 'ke', generations, 'dense', ''), result(out, setting, 'long', -1, 'dense', '')
         if None in (ke, scratch, dense, long): continue
@@ -229,20 +241,26 @@ def size_figure(rows, path: Path, generations: int):
 def report(args, seconds=None):
     out, results = Path(args.out), Path(args.results)
     results.mkdir(parents=True, exist_ok=True)
-    rows = table_rows(out, args.generations)
+    rows = table_rows(out, args.generations, args.epochs)
+    srows = size_rows(out, args.generations)
     text = [f"# Does KE work? (`python bench/claims.py`)\n",
             f"ResNet18 (width 0.25, small stem), {args.generations} generations × {args.epochs} epochs, lr 0.1, batch 32; "
             f"embedded Fashion-MNIST subset (20 training images per class, 3,000 test images); test top-1 %, mean ± std over "
             f"{args.seeds} seeds; Welch's t-test, bold: p < 0.05." + (f" Bench time: {seconds / 60:.0f} min with {args.workers} workers on this machine." if seconds else ''), '',
             markdown(rows, args.generations)]
-    srows = size_rows(out, args.generations)
     if srows: text += ['', f'## KE against the amount of data (embedded subset: its 3,000 test images; full Fashion-MNIST: a fixed stratified {FMNIST_TEST:,} of its test images)', '',
                       size_markdown(srows, args.generations)]
     (results / 'claims.md').write_text('\n'.join(text) + '\n')
     import csv
-    with open(results / 'claims.csv', 'w', newline='') as f:
-        w = csv.DictWriter(f, ['setting', 'label', 'method', 'kind', 'epochs', 'seeds', 'mean', 'std', 'params', 'mflops', 'cost', 'sec_per_epoch'], extrasaction='ignore')
-        w.writeheader(); w.writerows(rows)
+    columns = ['setting', 'label', 'method', 'kind', 'epochs', 'seeds', 'mean', 'std', 'params', 'mflops', 'cost', 'sec_per_epoch', 'values']
+    with open(results / 'claims.csv', 'w', newline='') as f:      # values: each seed's top-1, seed 0 first
+        w = csv.DictWriter(f, columns, extrasaction='ignore'); w.writeheader()
+        w.writerows([dict(r, values=' '.join(f'{v:.6f}' for v in r['values'])) for r in rows])
+    with open(results / 'data_size.csv', 'w', newline='') as f:
+        w = csv.writer(f); w.writerow(['data', 'per_class', 'method', 'kind', 'values'])
+        for r in srows:
+            for key, method, kind in (('ke_slim', 'ke', 'slim'), ('scratch', 'scratch', 'slim'), ('ke_dense', 'ke', 'dense'), ('long', 'long', 'dense')):
+                w.writerow([r['data'], r['n'], method, kind, ' '.join(f'{v:.6f}' for v in r[key]['values'])])
     if rows: pareto_figure(rows, results / 'pareto.png', args.generations)
     if srows: size_figure(srows, results / 'data_size.png', args.generations)
     print('\n'.join(text))

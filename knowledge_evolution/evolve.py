@@ -11,6 +11,7 @@ from pathlib import Path
 import torch
 from torch import nn
 from .models import split_layers_of, resnet18
+from .split_layers import whole_ticks
 from .data import load_embedded, get_dataloaders
 from .slim import extract_slim, count_parameters, count_flops
 from .learner import (Learner, run_cbs, DeviceCB, LRSchedulerCB, MetricsCB, NaNGuardCB, ProgressCB,
@@ -158,6 +159,7 @@ def plot_history(history, ax=None, title=None):
                 ax.axhline(points[-1][1], label=f"{label} ({sum(r['epochs'] for r in records)} epochs)", **line)
             else: ax.plot(*zip(*points), label=label, **style)
     if ke := history.of_baseline('ke'): ax.set_xticks([r['generation'] for r in ke])
+    else: whole_ticks(ax)
     ax.set_xlabel('generation'); ax.set_ylabel('test top-1 (%)')
     ax.set_title(title or 'Knowledge Evolution', fontsize=10); ax.legend(fontsize=8); ax.grid(alpha=.3)
     return ax

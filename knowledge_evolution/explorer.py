@@ -12,7 +12,7 @@ from IPython.display import display
 from .errors import KEError
 from .data import ImageData, DATASETS, get_dataloaders
 from .recipes import make_config, check_config, load_data, build_model_for, build_loaders, WIDTH_SCALABLE
-from .split_layers import plot_mask, FIT_COLOR
+from .split_layers import plot_mask, FIT_COLOR, RESET_COLOR
 from .slim import extract_slim
 from .architectures import ARCHITECTURES
 from .learner import Callback, CancelFitException
@@ -71,9 +71,10 @@ def draw_layer(weight, mask, layer: str, generation: int):
     fig = _figure((5.5, 3.2))
     a, b = fig.subplots(1, 2)
     plot_mask(mask, a, layer)
-    b.hist([weight[mask].flatten().numpy(), weight[~mask].flatten().numpy()], bins=40, color=[FIT_COLOR, '#e76f51'],
+    b.hist([weight[mask].flatten().numpy(), weight[~mask].flatten().numpy()], bins=40, color=[FIT_COLOR, RESET_COLOR],
            label=['fit', 'reset'], histtype='stepfilled', alpha=0.6, density=True)
     b.set_title(f'weights at generation {generation}', fontsize=9); b.legend(fontsize=7)
+    b.set_xlabel('weight'); b.set_ylabel('density')
     fig.tight_layout()
     return fig
 

@@ -12,7 +12,7 @@ from .speedups import distributed_env
 from .baselines import BASELINES
 from .run_folder import RunFolder
 from .visualize import show_masks, split_weights, show_weight_carry, _figure
-from matplotlib.ticker import MaxNLocator
+from .split_layers import whole_ticks
 
 # %% auto #0
 __all__ = ['SUMMARY_COLUMNS', 'RUN_COLORS', 'RecordsError', 'epoch_rows', 'generation_offsets', 'run_epochs', 'plot_epochs',
@@ -90,7 +90,7 @@ def plot_epochs(source, baselines=None, generation: int | None = None, figsize=(
         if marked is None and len({r['generation'] for r in mine}) > 1: marked = mine
     if marked: _mark_generations((accuracy, loss), marked, generation)
     accuracy.set_ylabel('valid top-1 (%)'); loss.set_ylabel('train loss'); loss.set_xlabel('epoch (counted across generations)')
-    loss.xaxis.set_major_locator(MaxNLocator(integer=True))
+    whole_ticks(loss)
     for ax in (accuracy, loss): ax.grid(alpha=.3)
     accuracy.legend(fontsize=8, loc='lower right')
     fig.tight_layout()
@@ -299,7 +299,7 @@ def plot_results(rows, figsize=(9, 3.4)):
             series = [r for r in rows if (r['run'], r['baseline']) == (run, baseline)]
             for ax, metric in zip(axes, ('dense', 'slim')): _draw_series(ax, series, metric, label, style)
     for ax, metric in zip(axes, ('dense', 'slim')):
-        ax.set_title(f'{metric} network', fontsize=9); ax.set_xlabel('epochs trained'); ax.grid(alpha=.3)
+        ax.set_title(f'{metric} network', fontsize=9); ax.set_xlabel('epochs trained'); whole_ticks(ax); ax.grid(alpha=.3)
     axes[0].set_ylabel('test top-1 (%), mean ± std'); axes[0].legend(fontsize=7)
     fig.tight_layout()
     return fig

@@ -11,8 +11,8 @@ from torch import nn, Tensor
 
 # %% auto #0
 __all__ = ['FIT_COLOR', 'RESET_COLOR', 'SplitRateError', 'check_split_rate', 'fit_count', 'prefix_channels', 'kels_mask',
-           'mask_channels', 'wels_mask', 'SplitLayer', 'SplitConv2d', 'SplitLinear', 'split_class', 'mask_image',
-           'plot_mask']
+           'mask_channels', 'wels_mask', 'SplitLayer', 'SplitConv2d', 'SplitLinear', 'split_class', 'whole_ticks',
+           'mask_image', 'plot_mask']
 
 # %% ../nbs/01_split_layers.ipynb #379b6775
 class SplitRateError(KEError, ValueError):
@@ -123,7 +123,13 @@ def split_class(layer_class: type) -> type:
     return globals()[key]
 
 # %% ../nbs/01_split_layers.ipynb #2fecba09
-FIT_COLOR, RESET_COLOR = '#2a9d8f', '#e9e4da'
+FIT_COLOR, RESET_COLOR = '#2a9d8f', '#d4a373'     # one colour per hypothesis, in every picture of the book
+
+def whole_ticks(ax, axis: str = 'x'):
+    "Whole-number ticks only on `axis` ('x', 'y' or 'both') of `ax`: for axes that count generations, epochs, layers or channels."
+    from matplotlib.ticker import MaxNLocator
+    for name in ('x', 'y') if axis == 'both' else (axis,): getattr(ax, f'{name}axis').set_major_locator(MaxNLocator(integer=True))
+    return ax
 
 def mask_image(mask: Tensor) -> Tensor:
     "Share of fit weights for each (output, input) channel pair of a mask: an out×in matrix in [0, 1]."
@@ -131,7 +137,7 @@ def mask_image(mask: Tensor) -> Tensor:
     return m.flatten(2).mean(2) if m.ndim > 2 else m
 
 def plot_mask(layer_or_mask, ax=None, title=None):
-    "Draw a layer's fit mask as an out×in channel map: fit in green, reset in sand."
+    "Draw a layer's fit mask as an out×in channel map: fit in green, reset in sand; channels are counted in whole ticks."
     import matplotlib.pyplot as plt
     from matplotlib.colors import LinearSegmentedColormap
     mask = layer_or_mask.fit_mask if hasattr(layer_or_mask, 'fit_mask') else layer_or_mask
@@ -139,6 +145,6 @@ def plot_mask(layer_or_mask, ax=None, title=None):
     cmap = LinearSegmentedColormap.from_list('fit', [RESET_COLOR, FIT_COLOR])
     img = mask_image(mask.cpu())
     ax.imshow(img, cmap=cmap, vmin=0, vmax=1, interpolation='nearest', aspect='auto')
-    ax.set_xlabel('input channel'); ax.set_ylabel('output channel')
+    ax.set_xlabel('input channel'); ax.set_ylabel('output channel'); whole_ticks(ax, 'both')
     ax.set_title(title or f"{tuple(mask.shape)}: {mask.float().mean().item():.0%} fit", fontsize=9)
     return ax

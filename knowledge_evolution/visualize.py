@@ -7,7 +7,7 @@ from __future__ import annotations
 import io
 import torch
 from torch import nn
-from .split_layers import plot_mask, FIT_COLOR, RESET_COLOR
+from .split_layers import plot_mask, whole_ticks, FIT_COLOR, RESET_COLOR
 from .models import split_layers_of
 from .run_folder import RunFolder, History
 from .evolve import plot_history, generation_summary
@@ -59,14 +59,15 @@ def show_masks(model: nn.Module, layers=None, max_maps: int = 6):
     strip.bar(range(len(fractions)), fractions, color=FIT_COLOR)
     strip.bar(range(len(fractions)), [1 - f for f in fractions], bottom=fractions, color=RESET_COLOR)
     strip.set_xlim(-0.5, len(fractions) - 0.5); strip.set_ylim(0, 1)
-    strip.set_ylabel('fit share', fontsize=8); strip.set_xlabel(f'split layers, input to output ({len(names)})', fontsize=8)
+    strip.set_ylabel('fit share', fontsize=8); strip.set_xlabel(f'split layer, input to output ({len(names)})', fontsize=8)
+    whole_ticks(strip)
     hist = fig.add_subplot(grid[2, :])
     w = torch.cat([l.weight.detach().abs().flatten().cpu() for l in split.values()])
     m = torch.cat([l.fit_mask.flatten().cpu() for l in split.values()])
-    top = torch.quantile(w[torch.randperm(len(w))[:100_000]], 0.99).item()
-    hist.hist([w[m].clamp(max=top).numpy(), w[~m].clamp(max=top).numpy()], bins=60, density=True,
-              color=[FIT_COLOR, '#e76f51'], label=['fit', 'reset'], histtype='stepfilled', alpha=0.6)
-    hist.set_xlabel('|weight|', fontsize=8); hist.legend(fontsize=8)
+    top = torch.quantile(w[torch.randperm(len(w))[:100_000]], 0.99).item()   # the largest 1 % are left out, not piled up
+    hist.hist([w[m].numpy(), w[~m].numpy()], bins=60, range=(0, top), density=True,
+              color=[FIT_COLOR, RESET_COLOR], label=['fit', 'reset'], histtype='stepfilled', alpha=0.6)
+    hist.set_xlabel('|weight| (up to its 99th percentile)', fontsize=8); hist.set_ylabel('density', fontsize=8); hist.legend(fontsize=8)
     fig.tight_layout()
     return fig
 
@@ -94,12 +95,13 @@ def show_weight_stats(run, layer: str):
     fig = _figure((8, 2.8))
     a, b = fig.subplots(1, 2)
     later = [r for r in rows if 'fit_carry' in r]
-    for part, color in (('fit', FIT_COLOR), ('reset', '#e76f51')):
+    for part, color in (('fit', FIT_COLOR), ('reset', RESET_COLOR)):
         a.plot([r['generation'] for r in later], [r[f'{part}_carry'] for r in later], 'o-', color=color, label=part)
         b.plot([r['generation'] for r in rows], [r[f'{part}_mean_abs'] for r in rows], 'o-', color=color, label=part)
     a.set_title(f'{layer}: correlation with previous generation', fontsize=9); a.set_ylim(-0.1, 1.05)
     b.set_title(f'{layer}: mean |weight|', fontsize=9)
-    for ax in (a, b): ax.set_xlabel('generation'); ax.legend(fontsize=8); ax.grid(alpha=.3)
+    a.set_ylabel('correlation'); b.set_ylabel('mean |weight|')
+    for ax in (a, b): ax.set_xlabel('generation'); whole_ticks(ax); ax.legend(fontsize=8); ax.grid(alpha=.3)
     fig.tight_layout()
     return fig
 
@@ -127,13 +129,14 @@ def show_weight_carry(previous, current, title: str = 'one generation later'):
     fig = _figure((8, 3))
     a, b = fig.subplots(1, 2)
     x = torch.arange(len(rows)).numpy()
-    for shift, part, color in ((-0.2, 'fit', FIT_COLOR), (0.2, 'reset', '#e76f51')):
+    for shift, part, color in ((-0.2, 'fit', FIT_COLOR), (0.2, 'reset', RESET_COLOR)):
         a.bar(x + shift, [r[f'{part}_carry'] for r in rows], 0.4, color=color, label=part)
         b.bar(x + shift, [r[f'{part}_mean_abs'] for r in rows], 0.4, color=color, label=part)
     a.set_title(f'correlation with the weights {title}', fontsize=9); a.set_ylim(-0.2, 1.05)
     b.set_title('mean |weight|', fontsize=9)
     for ax in (a, b):
-        ax.set_xlabel(f'split layers, input to output ({len(rows)})', fontsize=8); ax.legend(fontsize=8); ax.grid(alpha=.3, axis='y')
+        ax.set_xlabel(f'split layer, input to output ({len(rows)})', fontsize=8); whole_ticks(ax); ax.legend(fontsize=8); ax.grid(alpha=.3, axis='y')
+    a.set_ylabel('correlation'); b.set_ylabel('mean |weight|')
     fig.tight_layout()
     return fig
 
