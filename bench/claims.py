@@ -192,8 +192,8 @@ def pareto_figure(rows, path: Path, generations: int):
     ax.set_xlabel('inference MFLOPs per image (log scale)')
     ax.set_ylabel(f"test top-1 (%), mean ± std over {max(r['seeds'] for r in rows)} seeds")
     total = max(r['epochs'] for r in rows)
-    ax.set_title(f'Accuracy against inference cost: every method trained for {total} epochs '
-                 f'(KE dense N1: its first {total // generations}); markers at one cost spread sideways', fontsize=9)
+    ax.set_title(f'Every method trained {total} epochs (KE dense N1: its first {total // generations}); '
+                 'markers at one cost spread sideways', fontsize=8)
     ax.grid(alpha=.3); ax.legend(fontsize=7, loc='center left', bbox_to_anchor=(1.01, 0.5))
     fig.tight_layout(); fig.savefig(path, dpi=120); plt.close(fig)
 
