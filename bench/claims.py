@@ -146,25 +146,27 @@ def table_rows(out: Path, generations: int, epochs: int) -> list:
     return [r for r in rows if r is not None]
 
 def welch_p(a, b) -> float:
-    if len(a) < 2 or len(b) < 2: return math.nan
-    from scipy.stats import ttest_ind
-    return float(ttest_ind(a, b, equal_var=False).pvalue)
+    from knowledge_evolution.records import welch_p           # the package's one Welch test (chapter 23)
+    return welch_p(a, b)
+
+def _pct(r) -> str: return f"{100 * r['mean']:.2f} ± {100 * r['std']:.2f}"
+
+def _table(header: list, lines: list) -> str:
+    "A markdown table."
+    return '\n'.join(['| ' + ' | '.join(header) + ' |', '|' + '---|' * len(header)] + lines)
 
 def markdown(rows, generations: int) -> str:
     find = lambda label: next((r for r in rows if r['label'] == label), None)
     slim, dense = find(f'KE slim N{generations}, k = 0.5'), find(f'KE dense N{generations}')
-    pct = lambda r: f"{100 * r['mean']:.2f} ± {100 * r['std']:.2f}"
     def vs(r, ref):
         if ref is None or r is ref: return '—'
         p = welch_p(r['values'], ref['values'])
         text = f"{100 * (r['mean'] - ref['mean']):+.2f}, p = {p:.2g}"
         return f'**{text}**' if p < 0.05 else text
-    lines = ['| method | network | epochs | test top-1 % | params | MFLOPs | training cost (TFLOP) | s / epoch | vs KE slim N10 | vs KE dense N10 |',
-             '|---|---|---|---|---|---|---|---|---|---|']
-    for r in rows:
-        lines.append(f"| {r['label']} | {r['kind']} | {r['epochs']} | {pct(r)} | {r['params']:,} | {r['mflops']:.1f} | {r['cost']:.1f} | "
-                     f"{r['sec_per_epoch']:.2f} | {vs(r, slim)} | {vs(r, dense)} |")
-    return '\n'.join(lines)
+    header = ['method', 'network', 'epochs', 'test top-1 %', 'params', 'MFLOPs', 'training cost (TFLOP)', 's / epoch',
+              f'vs KE slim N{generations}', f'vs KE dense N{generations}']
+    return _table(header, [f"| {r['label']} | {r['kind']} | {r['epochs']} | {_pct(r)} | {r['params']:,} | {r['mflops']:.1f} | "
+                           f"{r['cost']:.1f} | {r['sec_per_epoch']:.2f} | {vs(r, slim)} | {vs(r, dense)} |" for r in rows])
 
 # ---------------------------------------------------------------- the figures
 def pareto_figure(rows, path: Path, generations: int):
@@ -211,14 +213,11 @@ def size_rows(out: Path, generations: int) -> list:
     return rows
 
 def size_markdown(rows, generations: int) -> str:
-    pct = lambda r: f"{100 * r['mean']:.2f} ± {100 * r['std']:.2f}"
     gain = lambda g: f"{100 * g[0]:+.2f} ± {100 * g[1]:.2f}"
-    lines = [f'| data | images per class | KE slim N{generations} | scratch | KE slim − scratch | p | KE dense N{generations} | long | KE dense − long | p |',
-             '|---|---|---|---|---|---|---|---|---|---|']
-    for r in rows:
-        lines.append(f"| {r['data']} | {r['n']} | {pct(r['ke_slim'])} | {pct(r['scratch'])} | {gain(r['gain'])} | {r['p']:.2g} | "
-                     f"{pct(r['ke_dense'])} | {pct(r['long'])} | {gain(r['dense_gain'])} | {r['dense_p']:.2g} |")
-    return '\n'.join(lines)
+    header = ['data', 'images per class', f'KE slim N{generations}', 'scratch', 'KE slim − scratch', 'p', f'KE dense N{generations}',
+              'long', 'KE dense − long', 'p']
+    return _table(header, [f"| {r['data']} | {r['n']} | {_pct(r['ke_slim'])} | {_pct(r['scratch'])} | {gain(r['gain'])} | {r['p']:.2g} | "
+                           f"{_pct(r['ke_dense'])} | {_pct(r['long'])} | {gain(r['dense_gain'])} | {r['dense_p']:.2g} |" for r in rows])
 
 def size_figure(rows, path: Path, generations: int):
     import matplotlib; matplotlib.use('Agg')
