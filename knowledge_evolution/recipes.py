@@ -115,7 +115,8 @@ def load_data(config: dict, cache_dir=CACHE_DIR) -> ImageData:
     """The configuration's data set, stored at its recipe's size; the paper's sets decoded once into `cache_dir`;
     with `train_per_class`, that many training images of each class, drawn with the run's seed."""
     data = load_dataset(config['data'], config['data_root'], image_recipe(config)['store_size'], cache_dir=cache_dir)
-    return data if config['train_per_class'] is None else train_subset(data, config['train_per_class'], config['seed'])
+    per_class = config.get('train_per_class')               # partial configurations (a run folder's record) have none
+    return data if per_class is None else train_subset(data, per_class, config.get('seed', 0))
 
 def build_model_for(config: dict, data: ImageData) -> torch.nn.Module:
     "The configuration's split network for `data`: its classes, its channels, the stem its image size calls for."
