@@ -24,8 +24,8 @@ from .export import export_generation, card_path
 
 # %% auto #0
 __all__ = ['ExplorerError', 'run_test_loader', 'pick_test_images', 'explorer_images', 'draw_accuracy', 'draw_layer', 'cost_line',
-           'draw_predictions', 'predict', 'generation_controls', 'GenerationExplorer', 'evolve_controls',
-           'widget_recipe', 'EvolveWidget']
+           'draw_predictions', 'predict', 'generation_controls', 'stack_pngs', 'widget_bundle', 'GenerationExplorer',
+           'evolve_controls', 'widget_recipe', 'EvolveWidget']
 
 # %% ../nbs/11_explorer.ipynb #8ca0c708
 class ExplorerError(KEError, ValueError):
@@ -126,6 +126,30 @@ def _show(view: W.Image, fig):
     view.value = figure_png(fig)
     return fig
 
+def stack_pngs(rows: list) -> bytes | None:
+    "One PNG of several: each row's pictures side by side, rows one under the other, on white (empty pictures skipped)."
+    import io
+    from PIL import Image as PILImage
+    rows = [[PILImage.open(io.BytesIO(png)).convert('RGB') for png in row if png] for row in rows]
+    rows = [row for row in rows if row]
+    if not rows: return None
+    sizes = [(sum(im.width for im in row), max(im.height for im in row)) for row in rows]
+    sheet, y = PILImage.new('RGB', (max(w for w, _ in sizes), sum(h for _, h in sizes)), 'white'), 0
+    for row, (_, h) in zip(rows, sizes):
+        x = 0
+        for im in row: sheet.paste(im, (x, y)); x += im.width
+        y += h
+    out = io.BytesIO(); sheet.save(out, 'PNG')
+    return out.getvalue()
+
+def widget_bundle(widget: W.Widget, png: bytes | None, **kwargs) -> dict:
+    """How a widget displays: the live widget where Jupyter runs, and `png`, a picture of its current view, which a
+    saved notebook read on GitHub or the docs site shows instead of `VBox(children=...)`."""
+    import base64
+    bundle = widget._repr_mimebundle_(**kwargs)
+    if png: bundle['image/png'] = base64.b64encode(png).decode()
+    return bundle
+
 # %% ../nbs/11_explorer.ipynb #bab62e9c
 class GenerationExplorer:
     "Widgets over a run folder: generation slider + Play, accuracy and learning curves, a layer's mask and weights, predictions."
@@ -152,7 +176,10 @@ class GenerationExplorer:
     @property
     def generation(self) -> int: return self.slider.value
 
-    def _ipython_display_(self): display(self.widget)
+    def snapshot(self) -> bytes | None:
+        "A PNG of what the widget shows now: the curves side by side, the layer, the predictions."
+        return stack_pngs([[self.accuracy_view.value, self.epochs_view.value], [self.layer_view.value], [self.images_view.value]])
+    def _repr_mimebundle_(self, **kwargs): return widget_bundle(self.widget, self.snapshot(), **kwargs)
 
 # %% ../nbs/11_explorer.ipynb #cf0da3f0
 @patch
@@ -259,4 +286,4 @@ class EvolveWidget:
         except Exception as e: self.error = e; self.status.value = f'<span style="color:#d62828">error: {e}</span>'
         finally: self.run_button.disabled = False
 
-    def _ipython_display_(self): display(self.widget)
+    def _repr_mimebundle_(self, **kwargs): return widget_bundle(self.widget, self.plot.value, **kwargs)   # the live plot, once it ran
