@@ -23,6 +23,7 @@ training cost, seconds per epoch, Welch p against KE slim N10 and KE dense N10),
 import argparse, json, math, statistics, sys, time
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from pathlib import Path
+from knowledge_evolution.records import welch_p          # the package's one Welch test (chapter 23)
 
 MAIN = {'k0.5': dict(split_rate=0.5, methods=('ke', 'long', 'llf', 'restarts', 'scratch', 'prune', 'kd')),
         'k0.25': dict(split_rate=0.25, methods=('ke', 'scratch')),
@@ -144,10 +145,6 @@ def table_rows(out: Path, generations: int, epochs: int) -> list:
              result(out, 'k0.5', 'prune', -1, 'slim', 'prune (k = 0.5 widths)'),
              result(out, 'k0.5', 'kd', -1, 'slim', 'kd student (k = 0.5 shape)')]
     return [r for r in rows if r is not None]
-
-def welch_p(a, b) -> float:
-    from knowledge_evolution.records import welch_p           # the package's one Welch test (chapter 23)
-    return welch_p(a, b)
 
 def _pct(r) -> str: return f"{100 * r['mean']:.2f} ± {100 * r['std']:.2f}"
 

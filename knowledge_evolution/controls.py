@@ -70,6 +70,7 @@ class Stages(nn.Module):
 # %% ../nbs/08b_controls.ipynb #42a2379e
 class _StagedBaseline(Baseline):
     "Half the epochs train the dense network normally, the other half a small network made from it (`Stages`)."
+    final_only = True                                   # generation 1 is a means; the small network is the result
     def schedule(self, generations, epochs): return (2, math.ceil(generations * epochs / 2))
     def networks(self, model, input_shape):
         return dict(dense=model.networks[0], slim=model.networks[1] if int(model.stage) else None)

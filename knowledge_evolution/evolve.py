@@ -13,7 +13,7 @@ from torch import nn
 from .models import split_layers_of, resnet18
 from .split_layers import whole_ticks
 from .data import load_embedded, get_dataloaders
-from .slim import extract_slim, count_parameters, count_flops
+from .slim import count_parameters, count_flops
 from .learner import (Learner, run_cbs, DeviceCB, LRSchedulerCB, MetricsCB, NaNGuardCB, ProgressCB,
                                          evaluate, sgd, get_device)
 from .speedups import accelerate, distributed_env, DDPCB
