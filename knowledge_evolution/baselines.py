@@ -107,7 +107,7 @@ class LLF(Baseline):
 class CSKD(Baseline):
     name, label, one_generation = 'cskd', 'CS-KD', True
     help = "class-wise self-knowledge distillation: one generation of generations × epochs epochs on same-class pairs"
-    style = dict(color='#e9c46a', linestyle=':')
+    style = dict(color='#b5179e', linestyle='-.', linewidth=2.5)   # its own colour, thick: never hidden under the long baseline's
     def prepare(self, dls, label_smoothing): return pair_dataloaders(dls), 0., [CSKDCB()]
     def row_label(self, generation): return 'CS-KD'
 
