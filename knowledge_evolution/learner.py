@@ -221,8 +221,25 @@ class ProgressCB(Callback):
         if not learn.training: return
         self.losses.append(learn.loss.item())
         self.mbar.child.comment = f'{self.title} loss {self.losses[-1]:.3f}'
-        if self.plot and len(self.losses) % 5 == 0:
-            self.mbar.update_graph([[range(len(self.losses)), self.losses]])
+        if self.plot and len(self.losses) % 5 == 0: self.draw_losses()
+    def after_fit(self, learn):
+        if self.plot and self.losses: self.draw_losses()         # the last batches too
+    def draw_losses(self):
+        "The live loss graph (notebooks only), axes labelled: fastprogress's `update_graph` clears them and draws bare lines."
+        from fastprogress.fastprogress import NBMasterBar
+        from knowledge_evolution.split_layers import whole_ticks
+        if not isinstance(self.mbar, NBMasterBar) or self.mbar.hide_graph: return   # console bars draw no graph
+        if not hasattr(self.mbar, 'graph_ax'):        # the figure `update_graph` would make; the bar shows it when done
+            import matplotlib.pyplot as plt
+            from IPython.display import display
+            self.mbar.graph_fig, self.mbar.graph_ax = plt.subplots(1, figsize=(6, 4))
+            self.mbar.graph_out = display(self.mbar.graph_fig, display_id=True)
+        ax = self.mbar.graph_ax
+        ax.clear()
+        ax.plot(range(1, len(self.losses) + 1), self.losses, lw=1)
+        ax.set_xlabel('batch (counted across epochs)'); ax.set_ylabel('training loss'); whole_ticks(ax)
+        if self.title: ax.set_title(self.title, fontsize=10)
+        if self.mbar.graph_out is not None: self.mbar.graph_out.update(ax.figure)   # None outside IPython
     def after_epoch(self, learn):
         if learn.training or not getattr(learn, 'epoch_log', None): return
         row = learn.epoch_log[-1]

@@ -3,6 +3,8 @@ network), nbs/images/accuracy.png (dense and slim top-1 per generation of a run 
 nbs/images/epochs.png (the same run's per-epoch sawtooth, `plot_epochs`).
 
     ke_evolve --baseline long --valid-every 1 --out runs/readme && python scripts/draw_readme_pictures.py --run runs/readme
+
+`--valid-every 1` matters: the default validates every 10 epochs, and the sawtooth of epochs.png needs every epoch.
 """
 import argparse
 from pathlib import Path
@@ -27,6 +29,7 @@ plot_history(History.from_json(Path(a.run) / 'history.json'), fig.subplots(),
              title='ke_evolve (quick preset): test top-1 per generation')
 fig.tight_layout(); fig.savefig(images / 'accuracy.png', dpi=90)
 fig = plot_epochs(RunFolder(a.run), figsize=(9, 4.5))
-fig.suptitle('ke_evolve (quick preset), every epoch: accuracy drops at each re-initialisation and recovers', fontsize=10)
+fig.suptitle('ke_evolve --baseline long --valid-every 1 (quick preset, validated every epoch): '
+             'accuracy drops at each re-initialisation and recovers', fontsize=10)
 fig.tight_layout(); fig.savefig(images / 'epochs.png', dpi=90)
 print('wrote', images / 'masks.png', images / 'accuracy.png', images / 'epochs.png')
