@@ -15,7 +15,8 @@ from .learner import Callback, ValidationScheduleCB, get_device
 from .speedups import PRECISIONS, training_precision, uses_channels_last, init_distributed, distributed_env
 from .baselines import BASELINES, REINIT_SCHEMES
 from .run_folder import RunFolder, History
-from .evolve import evolve, plot_history, generation_summary
+from .evolve import evolve, plot_history, generation_summary, TASKS
+from .retrieval import LOSS_ALIASES
 from .recipes import (PRESETS, ConfigError, make_config, check_config, load_data, build_model_for,
                                          build_loaders)
 
@@ -64,6 +65,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument('--baseline', help='also train a baseline: ' + '; '.join(f"{b.name}: {b.help}" for b in BASELINES.values() if b.name != 'ke')
                    + ' (default: none)')
     p.add_argument('--reinit', help=f"re-init scheme of the reset hypothesis: {', '.join(REINIT_SCHEMES)}")
+    p.add_argument('--task', help=f"{' or '.join(TASKS)} (retrieval: an embedding network, a metric loss, Recall@K on unseen classes; chapter 26)")
+    p.add_argument('--embedding-dim', type=int, help='retrieval: width of the linear embedding in the classifier\'s place (default 128)')
+    p.add_argument('--metric-loss', help=f"retrieval: a pytorch-metric-learning loss: {', '.join(LOSS_ALIASES)} or a class name (default triplet, with a miner)")
+    p.add_argument('--m-per-class', type=int, help='retrieval: images of each class in a training batch (default 8)')
     for switch, what in (('overwrite', 'replace an existing run in --out'), ('quiet', 'no progress bars'),
                          ('debug', 'show tracebacks'), ('list-archs', 'list the network names --arch takes, and exit')):
         p.add_argument(f'--{switch}', action='store_true', default=False, help=what)
@@ -134,7 +139,9 @@ def describe_run(config: dict, data, device: torch.device, world_size: int) -> s
     return (f"KE: {config['arch']} (width {config['width']}) on {data!r}, {config['generations']} generations × "
             f"{config['epochs']} epochs, k={config['split_rate']} {config['mode'].upper()}, device {device}{processes}, "
             f"{'fp32' if dtype is None else str(dtype).split('.')[-1]}"
-            f"{', channels-last' if uses_channels_last(config['channels_last'], device) else ''}")
+            f"{', channels-last' if uses_channels_last(config['channels_last'], device) else ''}"
+            + (f"; retrieval: {config['embedding_dim']}-dim embedding, {config['metric_loss']} loss, "
+               f"{config['m_per_class']} images per class per batch" if config.get('task') == 'retrieval' else ''))
 
 def describe_baseline(config: dict) -> str:
     "One line saying what the configuration's baseline trains."

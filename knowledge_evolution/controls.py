@@ -147,6 +147,7 @@ class KD(_StagedBaseline):
             "architecture from scratch to match it (T = 4, α = 0.9)")
     style, slim_style = None, dict(color='#3a86ff', linestyle=(0, (1, 1)))
     alpha, T = 0.9, 4.
+    tasks = ('classification',)                         # it distils class probabilities
     def prepare(self, dls, label_smoothing): return dls, label_smoothing, [KDCB(self.alpha, self.T)]
     def network(self, model, input_shape):
         return Stages(model, slim_architecture(model, input_shape, _seed_of(model)), input_shape=input_shape)

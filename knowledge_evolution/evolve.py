@@ -22,9 +22,9 @@ from .checkpoints import load_checkpoint, load_weights
 from .run_folder import History, RunFolder, EpochRecordsCB, run_folder_callbacks, waiting_lock
 
 # %% auto #0
-__all__ = ['COST_COLUMNS', 'SETTINGS', 'EXAMPLE_RUN', 'EXAMPLE_CODE', 'EvolveRun', 'measure_generation', 'GenerationProgressCB',
-           'training_callbacks', 'run_config', 'check_evolve_arguments', 'evolve', 'generation_summary', 'plot_history',
-           'example_run']
+__all__ = ['CLASSIFICATION', 'COST_COLUMNS', 'SETTINGS', 'TASKS', 'EXAMPLE_RUN', 'EXAMPLE_CODE', 'EvolveRun', 'Classification',
+           'task_of', 'measure_generation', 'GenerationProgressCB', 'training_callbacks', 'run_config', 'check_task',
+           'check_evolve_arguments', 'evolve', 'generation_summary', 'plot_history', 'example_run']
 
 # %% ../nbs/07_evolve.ipynb #cf4387b4
 @dataclass
@@ -50,15 +50,35 @@ class EvolveRun:
         resume_at, self.resume_at = self.resume_at, {}
         return resume_at
 
+# %% ../nbs/07_evolve.ipynb #c3ad1ead
+class Classification:
+    "The default task: cross-entropy on class logits (with label smoothing), scored by top-1."
+    name, metric = 'classification', 'top-1'
+    def loss_func(self, label_smoothing: float) -> nn.Module: return nn.CrossEntropyLoss(label_smoothing=label_smoothing)
+    def metrics_cb(self): return MetricsCB()
+    def measure(self, model: nn.Module, loader) -> dict: return dict(top1=evaluate(model, loader))
+    def __repr__(self): return f'<task: {self.name}>'
+
+CLASSIFICATION = Classification()
+
+def task_of(dls):
+    "The task the loaders `dls` are for: `dls.task` when they carry one (retrieval, chapter 26), else classification."
+    return getattr(dls, 'task', None) or CLASSIFICATION
+
 # %% ../nbs/07_evolve.ipynb #5a1e20b1
 COST_COLUMNS = ('dense_params', 'slim_params', 'dense_mflops', 'slim_mflops')
 
 def measure_generation(model: nn.Module, dls, input_shape: tuple, cost_cache: dict, baseline='ke') -> dict:
-    """Validation top-1 of the trained `model`; test top-1, params and MFLOPs of the dense and slim networks `baseline`
-    makes of it (`Baseline.networks`: KE's are the model and its KELS slim network). Costs are computed once, in `cost_cache`."""
-    record = dict(valid_top1=evaluate(model, dls.valid))
+    """The task's headline score (top-1) of the trained `model` on the validation split; the test scores, params and MFLOPs
+    of the dense and slim networks `baseline` makes of it (`Baseline.networks`: KE's are the model and its KELS slim network).
+    A task with more scores (retrieval: Recall@2…, MAP@R) adds them as `dense_recall@2`…. Costs are computed once, in `cost_cache`."""
+    task = task_of(dls)
+    record = dict(valid_top1=task.measure(model, dls.valid)['top1'])
+    if task is not CLASSIFICATION: record['metric'] = task.metric            # what the *_top1 columns hold
     for kind, network in get_baseline(baseline).networks(model, input_shape).items():
-        record[f'{kind}_top1'] = None if network is None else evaluate(network, dls.test)
+        scores = {} if network is None else task.measure(network, dls.test)
+        record[f'{kind}_top1'] = scores.get('top1')
+        record.update({f'{kind}_{name}': v for name, v in scores.items() if name != 'top1'})
         if network is not None and f'{kind}_params' not in cost_cache:
             cost_cache.update({f'{kind}_params': count_parameters(network), f'{kind}_mflops': count_flops(network, input_shape) / 1e6})
     return {**record, **{k: cost_cache.get(k) for k in COST_COLUMNS}}
@@ -68,10 +88,10 @@ class GenerationProgressCB(ProgressCB):
     "Progress bars titled with the baseline and the generation under way."
     def before_generation(self, run): self.title = f'{run.baseline} gen {run.generation}/{run.n_generations}'
 
-def training_callbacks(device, precision, channels_last, compile, model, warmup, world_size, progress) -> list:
+def training_callbacks(device, precision, channels_last, compile, model, warmup, world_size, progress, task=CLASSIFICATION) -> list:
     "The learner callbacks of every generation."
     return [DeviceCB(device), *accelerate(precision, channels_last, compile, device, model), LRSchedulerCB(warmup),
-            MetricsCB(), NaNGuardCB(), EpochRecordsCB(), *([DDPCB()] if world_size > 1 else []),
+            task.metrics_cb(), NaNGuardCB(), EpochRecordsCB(), *([DDPCB()] if world_size > 1 else []),
             *([GenerationProgressCB()] if progress else [])]
 
 SETTINGS = ('generations', 'epochs', 'lr', 'wd', 'momentum', 'label_smoothing', 'warmup', 'reinit', 'precision', 'channels_last')
@@ -84,6 +104,16 @@ def run_config(model: nn.Module, dls, **settings) -> dict:
                 batch_size=dls.train.bs, crop=getattr(dls.train, 'crop', None), **settings)
 
 # %% ../nbs/07_evolve.ipynb #cc2543ce
+TASKS = ('classification', 'retrieval')
+
+def check_task(baseline: Baseline, task: str) -> Baseline:
+    "`baseline`, if it can train `task`; CS-KD and KD distil class probabilities, so they train classifiers only."
+    tasks = getattr(baseline, 'tasks', TASKS)
+    if task not in tasks:
+        raise EvolveArgumentError(f"the {baseline.name} baseline works for {' and '.join(tasks)} only, not {task}: use one of "
+                                  f"{', '.join(b.name for b in BASELINES.values() if task in getattr(b, 'tasks', TASKS))}.")
+    return baseline
+
 def check_evolve_arguments(model: nn.Module, dls, generations, epochs, baseline, reinit) -> Baseline:
     "Raise `EvolveArgumentError` for an argument `evolve` cannot use; return the baseline object."
     for name, v in (('generations', generations), ('epochs', epochs)):
@@ -93,10 +123,11 @@ def check_evolve_arguments(model: nn.Module, dls, generations, epochs, baseline,
         raise EvolveArgumentError(f"unknown re-init scheme {reinit!r}: use one of {', '.join(REINIT_SCHEMES)}.")
     if not split_layers_of(model): raise EvolveArgumentError("evolve needs a split model: build it with split_model or a builder.")
     world_size = distributed_env()[1]
+    chosen = check_task(get_baseline(baseline), task_of(dls).name)
     if getattr(dls.train, 'world_size', 1) != world_size:
         raise EvolveArgumentError(f"{world_size} processes are training but the training loader is split for "
                                   f"{getattr(dls.train, 'world_size', 1)}: build it with get_dataloaders(..., rank=rank, world_size={world_size}).")
-    return get_baseline(baseline)
+    return chosen
 
 # %% ../nbs/07_evolve.ipynb #50b899ca
 def evolve(model: nn.Module, dls, generations: int = 10, epochs: int = 20, lr: float = 0.1, wd: float = 1e-4,
@@ -110,10 +141,11 @@ def evolve(model: nn.Module, dls, generations: int = 10, epochs: int = 20, lr: f
     config = run_config(model, dls, **{k: v for k, v in locals().items() if k in SETTINGS})
     baseline = check_evolve_arguments(model, dls, generations, epochs, baseline, reinit)
     device, (rank, world_size) = get_device(device), distributed_env()
+    task = task_of(dls)
     dls, label_smoothing, baseline_cbs = baseline.prepare(dls, label_smoothing)
     run = EvolveRun(model, dls, baseline.name, *baseline.schedule(generations, epochs))
     run.model = model = baseline.network(model, run.input_shape).to(device)   # a control may train another network
-    cbs = [*training_callbacks(device, precision, channels_last, compile, model, warmup, world_size, progress and rank == 0),
+    cbs = [*training_callbacks(device, precision, channels_last, compile, model, warmup, world_size, progress and rank == 0, task),
            *baseline_cbs, *run_folder_callbacks(out, config, resume, writes=rank == 0), *cbs]
     optimizer = partial(sgd, momentum=momentum, weight_decay=wd)
     try:
@@ -122,7 +154,7 @@ def evolve(model: nn.Module, dls, generations: int = 10, epochs: int = 20, lr: f
             start = time.time()
             if run.generation > 1 and not run.resume_at: baseline.reset(model, reinit)   # KE: a new reset hypothesis
             run_cbs(cbs, 'before_generation', run)
-            run.learner = Learner(model, dls, lr=lr, cbs=cbs, label_smoothing=label_smoothing, opt_func=optimizer)
+            run.learner = Learner(model, dls, task.loss_func(label_smoothing), lr=lr, cbs=cbs, opt_func=optimizer)
             run.learner.fit(run.n_epochs, **run.take_resume())     # a fresh optimizer and schedule every generation
             if run.stop and not run.learner.epoch_log: break
             run.history.append(dict(baseline=run.baseline, generation=run.generation, epochs=run.n_epochs,
@@ -142,7 +174,7 @@ def generation_summary(record: dict) -> str:
 
 # %% ../nbs/07_evolve.ipynb #26c1fdd1
 def plot_history(history, ax=None, title=None):
-    """Test top-1 per generation of each baseline in `history`, dense and slim networks in the baseline's styles;
+    """Test top-1 (a retrieval run's: Recall@1) per generation of each baseline in `history`, dense and slim networks in the baseline's styles;
     baselines whose result is their last generation (one generation, or a staged control) as horizontal lines."""
     import matplotlib.pyplot as plt
     if ax is None: _, ax = plt.subplots(figsize=(5, 3))
@@ -160,7 +192,7 @@ def plot_history(history, ax=None, title=None):
             else: ax.plot(*zip(*points), label=label, **style)
     if ke := history.of_baseline('ke'): ax.set_xticks([r['generation'] for r in ke])
     else: whole_ticks(ax)
-    ax.set_xlabel('generation'); ax.set_ylabel('test top-1 (%)')
+    ax.set_xlabel('generation'); ax.set_ylabel(f'test {history.metric} (%)')
     ax.set_title(title or 'Knowledge Evolution', fontsize=10); ax.legend(fontsize=8); ax.grid(alpha=.3)
     return ax
 

@@ -12,8 +12,8 @@ import torch.nn.functional as F
 from .data import ImageData, DataError, DatasetEntry, register_dataset
 
 # %% auto #0
-__all__ = ['PROGRESS_FROM', 'FLOWERS_URL', 'DOGS_URL', 'PAPER_DATASETS', 'OFFICIAL_FOLDERS', 'ABOUT', 'image_store',
-           'load_flower102', 'load_cub200', 'load_aircraft', 'load_mit67', 'load_dogs']
+__all__ = ['PROGRESS_FROM', 'FLOWERS_URL', 'DOGS_URL', 'CARS_URL', 'PAPER_DATASETS', 'OFFICIAL_FOLDERS', 'ABOUT', 'image_store',
+           'load_flower102', 'load_cub200', 'load_aircraft', 'load_mit67', 'load_dogs', 'load_cars196']
 
 # %% ../nbs/12_paper_datasets.ipynb #cc1e88dd
 def _decode(path: Path, size: int) -> np.ndarray:
@@ -185,18 +185,49 @@ def load_dogs(root, size=256, cache_dir=None, seed=0) -> ImageData:
     train, valid = _hold_out(splits['train'], seed=seed)
     return _build('dogs', dict(train=train, valid=valid, test=splits['test']), size, cache_dir, names=names)
 
+# %% ../nbs/12_paper_datasets.ipynb #9060391c
+CARS_URL = 'https://ai.stanford.edu/~jkrause/cars/car_dataset.html'
+
+def _cars_items(root: Path) -> tuple:
+    "([(file, class, is_test)], {class: name}) from the all-in-one release (cars_annos.mat) or the devkit release."
+    if (root / 'cars_annos.mat').exists():
+        mat = _read_mat(root / 'cars_annos.mat', ('annotations', 'class_names'), f'the annotations of car_ims.tgz from {CARS_URL}')
+        a = mat['annotations']
+        items = [(root / str(p), int(c), bool(int(t))) for p, c, t in zip(a['relative_im_path'], a['class'], a['test'])]
+        return items, {i + 1: str(n) for i, n in enumerate(mat['class_names'])}
+    devkit, how = root / 'devkit', f'part of the Stanford Cars devkit from {CARS_URL}'
+    test_annos = next((p for p in (root / 'cars_test_annos_withlabels.mat', devkit / 'cars_test_annos_withlabels.mat') if p.exists()),
+                      root / 'cars_test_annos_withlabels.mat')
+    items = []
+    for folder, annos, is_test in (('cars_train', devkit / 'cars_train_annos.mat', False), ('cars_test', test_annos, True)):
+        a = _read_mat(annos, ('annotations',), how)['annotations']
+        items += [(root / folder / str(f), int(c), is_test) for f, c in zip(a['fname'], a['class'])]
+    names = _read_mat(devkit / 'cars_meta.mat', ('class_names',), how)['class_names']
+    return items, {i + 1: str(n) for i, n in enumerate(names)}
+
+def load_cars196(root, size=256, cache_dir=None, seed=0) -> ImageData:
+    "Stanford Cars-196 as published: car_ims/ with cars_annos.mat, or cars_train/, cars_test/ and devkit/ (torchvision's stanford_cars/)."
+    root = Path(root)
+    if (root / 'stanford_cars').is_dir(): root = root / 'stanford_cars'
+    if not (root / 'cars_annos.mat').exists() and not (root / 'devkit').is_dir():
+        raise DataError(f"no Stanford Cars data set in {root}: expected car_ims/ with cars_annos.mat, or cars_train/, cars_test/ "
+                        f"and devkit/ (with cars_test_annos_withlabels.mat); get them from {CARS_URL}.")
+    items, names = _cars_items(root)
+    train, valid = _hold_out([(f, c) for f, c, is_test in items if not is_test], seed=seed)
+    return _build('cars196', dict(train=train, valid=valid, test=[(f, c) for f, c, is_test in items if is_test]), size, cache_dir, names=names)
+
 # %% ../nbs/12_paper_datasets.ipynb #040ff751
 PAPER_DATASETS = {'flower102': load_flower102, 'cub200': load_cub200, 'aircraft': load_aircraft, 'mit67': load_mit67,
-                  'dogs': load_dogs}
+                  'dogs': load_dogs, 'cars196': load_cars196}
 OFFICIAL_FOLDERS = {'flower102': 'flower102', 'cub200': 'CUB_200_2011', 'aircraft': 'aircrafts', 'mit67': 'mit67',
                     'dogs': 'stanford_dogs'}
 ABOUT = {'flower102': "Flower102 (the official KE layout or torchvision's)", 'cub200': 'CUB-200-2011 as published',
          'aircraft': 'FGVC-Aircraft (variants) as published', 'mit67': 'MIT Indoor-67 as published',
-         'dogs': 'Stanford Dogs as published'}
+         'dogs': 'Stanford Dogs as published', 'cars196': 'Stanford Cars-196 as published (for retrieval, chapter 26)'}
 
 def _paper_entry(name: str) -> DatasetEntry:
     loader = PAPER_DATASETS[name]
     return DatasetEntry(lambda root, size, cache_dir: loader(root, size=size, cache_dir=cache_dir), store_size=256,
-                        crop=224, small_stem=False, official_folder=OFFICIAL_FOLDERS[name], about=ABOUT[name])
+                        crop=224, small_stem=False, official_folder=OFFICIAL_FOLDERS.get(name), about=ABOUT[name])
 
 for name in PAPER_DATASETS: register_dataset(name, _paper_entry(name))

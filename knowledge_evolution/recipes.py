@@ -16,6 +16,8 @@ from .architectures import ARCHITECTURES, check_architecture
 from .learner import get_device
 from .speedups import PRECISIONS
 from .baselines import BASELINES, REINIT_SCHEMES
+from .evolve import TASKS, check_task
+from .retrieval import split_classes, metric_loss, retrieval_dataloaders
 
 # %% auto #0
 __all__ = ['PRESETS', 'WIDTH_SCALABLE', 'NUMBER_RULES', 'BASELINE_CHOICES', 'CHOICES', 'FLAGS', 'OPTIONAL_FLAGS', 'CACHE_DIR',
@@ -27,7 +29,8 @@ PRESETS = {
     'quick': dict(arch='resnet18', width=0.25, data='fashion-mnist-small', data_root=None, image_size=32, train_per_class=None,
                   generations=10, epochs=20, split_rate=0.5, mode='kels', lr=0.1, batch_size=32, wd=1e-4,
                   label_smoothing=0.1, warmup=2, valid_every=10, seed=0, seeds=1, device='auto', baseline='none', reinit='pytorch',
-                  precision='auto', channels_last=None, compile=False, tensorboard=False, out='runs/quick'),
+                  precision='auto', channels_last=None, compile=False, tensorboard=False, out='runs/quick',
+                  task='classification', embedding_dim=128, metric_loss='triplet', m_per_class=8),
     'paper': dict(arch='resnet18', width=1.0, generations=10, epochs=200, split_rate=0.5, mode='kels', lr=0.256,
                   batch_size=32, wd=1e-4, label_smoothing=0.1, warmup=5, reinit='pytorch', out='runs/paper'),
 }
@@ -60,9 +63,11 @@ NUMBER_RULES = {   # key: (is it valid?, what a valid value is)
     'lr': (lambda v: _number(v) and v > 0, 'a positive number'),
     'wd': (lambda v: _number(v) and v >= 0, 'a number, 0 or more'),
     'label_smoothing': (lambda v: _number(v) and 0 <= v < 1, 'a number in [0, 1)'),
+    'embedding_dim': (lambda v: _whole(v, 1), 'a whole number of dimensions, at least 1'),
+    'm_per_class': (lambda v: _whole(v, 2), 'a whole number of images, at least 2 (a class needs a positive pair)'),
 }
 BASELINE_CHOICES = ('none', *(name for name in BASELINES if name != 'ke'))   # KE always trains; a baseline beside it
-CHOICES = {'baseline': BASELINE_CHOICES, 'reinit': REINIT_SCHEMES, 'precision': PRECISIONS, 'data': DATASETS}
+CHOICES = {'baseline': BASELINE_CHOICES, 'reinit': REINIT_SCHEMES, 'precision': PRECISIONS, 'data': DATASETS, 'task': TASKS}
 FLAGS = ('compile', 'tensorboard')                       # True or False
 OPTIONAL_FLAGS = ('channels_last',)                      # True, False or None (automatic)
 
@@ -90,6 +95,8 @@ def check_config(config: dict) -> dict:
         raise ConfigError(f"data {config['data']!r} needs data_root: the folder that holds it.")
     get_device(config['device'])
     if config['tensorboard']: _check_tensorboard()
+    if config['task'] == 'retrieval': metric_loss(config['metric_loss'])      # chapter 26: a known loss, its library installed
+    if config['baseline'] != 'none': check_task(BASELINES[config['baseline']], config['task'])
     if config['arch'] not in WIDTH_SCALABLE and config['width'] != 1.0:
         print(f"note: width scales {', '.join(WIDTH_SCALABLE)} only; {config['arch']} keeps torchvision's widths.")
         config['width'] = 1.0
@@ -113,25 +120,31 @@ def uses_small_stem(config: dict, data: ImageData) -> bool:
 # %% ../nbs/13_recipes.ipynb #57b5ad04
 def load_data(config: dict, cache_dir=CACHE_DIR) -> ImageData:
     """The configuration's data set, stored at its recipe's size; the paper's sets decoded once into `cache_dir`;
-    with `train_per_class`, that many training images of each class, drawn with the run's seed."""
+    with `train_per_class`, that many training images of each class, drawn with the run's seed; for retrieval,
+    split by class (`split_classes`, chapter 26): the first half of the classes to train on, the second half to test."""
     data = load_dataset(config['data'], config['data_root'], image_recipe(config)['store_size'], cache_dir=cache_dir)
     per_class = config.get('train_per_class')               # partial configurations (a run folder's record) have none
-    return data if per_class is None else train_subset(data, per_class, config.get('seed', 0))
+    data = data if per_class is None else train_subset(data, per_class, config.get('seed', 0))
+    return split_classes(data) if config.get('task') == 'retrieval' else data
 
 def build_model_for(config: dict, data: ImageData) -> torch.nn.Module:
-    "The configuration's split network for `data`: its classes, its channels, the stem its image size calls for."
+    """The configuration's split network for `data`: its classes (for retrieval: an `embedding_dim`-wide linear embedding
+    in the classifier's place), its channels, the stem its image size calls for."""
     torch.manual_seed(config['seed'])
-    return ARCHITECTURES[config['arch']](data.num_classes, config['split_rate'], config['mode'],
+    outputs = config['embedding_dim'] if config.get('task') == 'retrieval' else data.num_classes
+    return ARCHITECTURES[config['arch']](outputs, config['split_rate'], config['mode'],
                                          small_input=uses_small_stem(config, data), width=config['width'],
                                          in_channels=data.image_shape[0], seed=config['seed'])
 
 def build_loaders(config: dict, data: ImageData, model: torch.nn.Module, device=None, rank=0, world_size=1) -> DataLoaders:
     """The loaders of `data` for `model`: the configuration's batch size, seed and crop; on a GPU `device` the images
-    are augmented there; with `world_size` > 1, this process's share of each training batch."""
+    are augmented there; with `world_size` > 1, this process's share of each training batch. For retrieval, training
+    batches hold `m_per_class` images of each of their classes, and the loaders carry the task (chapter 26)."""
     device = None if device is None else torch.device(device)
-    return get_dataloaders(data, config['batch_size'], seed=config['seed'], min_size=getattr(model, 'min_input_size', 0),
-                           crop=image_recipe(config)['crop'], device=device if device is not None and device.type == 'cuda' else None,
-                           rank=rank, world_size=world_size)
+    options = dict(seed=config['seed'], min_size=getattr(model, 'min_input_size', 0), crop=image_recipe(config)['crop'],
+                   device=device if device is not None and device.type == 'cuda' else None, rank=rank, world_size=world_size)
+    if config.get('task') != 'retrieval': return get_dataloaders(data, config['batch_size'], **options)
+    return retrieval_dataloaders(data, config['batch_size'], config['m_per_class'], config['metric_loss'], **options)
 
 def recipe(config: dict, device=None, rank=0, world_size=1) -> tuple:
     "Check `config`, then build (data, model, loaders) from it."

@@ -4,13 +4,15 @@
 
 # %% ../nbs/23_records.ipynb #3314f101
 from __future__ import annotations
-import argparse, csv, json, math, statistics, sys, warnings
+import argparse, csv, json, math, random, statistics, sys, warnings
 from pathlib import Path
+import numpy as np
+import torch
 from .errors import KEError
 from .learner import Callback, MetricsCB
 from .speedups import distributed_env
 from .baselines import BASELINES
-from .run_folder import RunFolder
+from .run_folder import RunFolder, History
 from .visualize import show_masks, split_weights, show_weight_carry, _figure
 from .split_layers import whole_ticks
 
@@ -89,7 +91,8 @@ def plot_epochs(source, baselines=None, generation: int | None = None, figsize=(
         loss.plot(epochs, [r['train_loss'] for r in mine], label=label, **style)
         if marked is None and len({r['generation'] for r in mine}) > 1: marked = mine
     if marked: _mark_generations((accuracy, loss), marked, generation)
-    accuracy.set_ylabel('valid top-1 (%)'); loss.set_ylabel('train loss'); loss.set_xlabel('epoch (counted across generations)')
+    score = 'top-1' if isinstance(source, (list, tuple)) else (source if isinstance(source, RunFolder) else RunFolder(source)).history.metric
+    accuracy.set_ylabel(f'valid {score} (%)'); loss.set_ylabel('train loss'); loss.set_xlabel('epoch (counted across generations)')
     whole_ticks(loss)
     for ax in (accuracy, loss): ax.grid(alpha=.3)
     accuracy.legend(fontsize=8, loc='lower right')
@@ -116,6 +119,15 @@ def log_weight_figures(writer, model, generation: int, previous: dict | None = N
     return current
 
 # %% ../nbs/23_records.ipynb #ac39a08c
+class _random_states_kept:
+    "Within it, draw from any random generator (Python's, NumPy's, torch's on the CPU and the current GPU): on the way out every state is as it was."
+    def __enter__(self):
+        self.states = random.getstate(), np.random.get_state(), torch.get_rng_state()
+        self.cuda = torch.cuda.get_rng_state() if torch.cuda.is_available() and torch.cuda.is_initialized() else None
+    def __exit__(self, *exc):
+        random.setstate(self.states[0]); np.random.set_state(self.states[1]); torch.set_rng_state(self.states[2])
+        if self.cuda is not None: torch.cuda.set_rng_state(self.cuda)
+
 class TensorBoardCB(Callback):
     "Evolve callback: per-epoch and per-generation scalars and weight figures in TensorBoard, one run per baseline."
     order = MetricsCB.order + 2                          # after MetricsCB has filled in the epoch's numbers
@@ -146,7 +158,8 @@ class TensorBoardCB(Callback):
         for key in ('dense_top1', 'slim_top1', 'valid_top1'):
             if record.get(key) is not None: writer.add_scalar(f'generation/{key}', record[key], run.generation)
         if self.figures:
-            self.previous[run.baseline] = log_weight_figures(writer, run.model, run.generation, self.previous.get(run.baseline))
+            with _random_states_kept():                 # drawing the figures must not change the run (its next re-draw)
+                self.previous[run.baseline] = log_weight_figures(writer, run.model, run.generation, self.previous.get(run.baseline))
         writer.flush()
 
     def cleanup_evolve(self, run):                      # also when the run stops with an error
@@ -201,6 +214,7 @@ def summarize(histories, run: str = '') -> list:
         slim = [r['slim_top1'] for r in records if r.get('slim_top1') is not None]
         (dense_mean, dense_std), (slim_mean, slim_std) = _mean_std(dense), _mean_std(slim)
         rows.append(dict(run=run, label=row_label(baseline, generation), baseline=baseline, generation=generation,
+                         score=History(records).metric,                 # what the top-1 columns hold ('Recall@1' for retrieval)
                          epochs=records[0]['trained'], seeds=len(records), dense_mean=dense_mean, dense_std=dense_std,
                          slim_mean=slim_mean, slim_std=slim_std, dense_mflops=records[0].get('dense_mflops'),
                          slim_mflops=records[0].get('slim_mflops'), dense=dense, slim=slim))
@@ -234,13 +248,14 @@ def row_name(row: dict, several_runs: bool) -> str:
 def markdown_table(rows, reference: dict, metric: str = 'dense') -> str:
     "Run, epochs, seeds, dense and slim top-1 (mean ± std), MFLOPs, and each row's difference from `reference`."
     several, mflops = len({r['run'] for r in rows}) > 1, lambda v: '-' if v is None else f'{v:.1f}'
-    lines = [f"| run | epochs | seeds | dense top-1 | slim top-1 | dense MFLOPs | slim MFLOPs | {metric} vs {row_name(reference, several)} |",
+    score = reference.get('score', 'top-1')
+    lines = [f"| run | epochs | seeds | dense {score} | slim {score} | dense MFLOPs | slim MFLOPs | {metric} vs {row_name(reference, several)} |",
              '|---|---|---|---|---|---|---|---|']
     for r in rows:
         lines.append(f"| {row_name(r, several)} | {r['epochs']} | {r['seeds']} | {_top1(r['dense_mean'], r['dense_std'], r['seeds'])} | "
                      f"{_top1(r['slim_mean'], r['slim_std'], len(r['slim']))} | {mflops(r['dense_mflops'])} | "
                      f"{mflops(r['slim_mflops'])} | {_versus(r, reference, metric)} |")
-    lines += ['', f"Test top-1 %, mean ± std over seeds. Last column: the difference in {metric} top-1 from "
+    lines += ['', f"Test {score} %, mean ± std over seeds. Last column: the difference in {metric} {score} from "
                   f"{row_name(reference, several)} and Welch's t-test p-value; bold: p < 0.05, larger than the seed-to-seed spread."]
     return '\n'.join(lines)
 
@@ -300,7 +315,7 @@ def plot_results(rows, figsize=(9, 3.4)):
             for ax, metric in zip(axes, ('dense', 'slim')): _draw_series(ax, series, metric, label, style)
     for ax, metric in zip(axes, ('dense', 'slim')):
         ax.set_title(f'{metric} network', fontsize=9); ax.set_xlabel('epochs trained'); whole_ticks(ax); ax.grid(alpha=.3)
-    axes[0].set_ylabel('test top-1 (%), mean ± std'); axes[0].legend(fontsize=7)
+    axes[0].set_ylabel(f"test {rows[0].get('score', 'top-1')} (%), mean ± std"); axes[0].legend(fontsize=7)
     fig.tight_layout()
     return fig
 

@@ -50,7 +50,14 @@ class History(list):
                          for r in records)
 
     def of_baseline(self, baseline: str = 'ke') -> History: return History(r for r in self if r['baseline'] == baseline)
-    def to_csv(self, path): atomic_write(path, lambda f: f.write(_csv_bytes(self.columns, self)))
+    def to_csv(self, path):
+        "The history as CSV: the usual columns, then any score a task adds (retrieval: dense_recall@2…, dense_map@r)."
+        extra = [k for k in dict.fromkeys(k for r in self for k in r) if k not in self.columns]
+        atomic_write(path, lambda f: f.write(_csv_bytes((*self.columns, *extra), self)))
+    @property
+    def metric(self) -> str:
+        "What the `*_top1` columns hold: 'top-1', or the headline score a record names (retrieval: 'Recall@1')."
+        return next((r['metric'] for r in self if r.get('metric')), 'top-1')
     def to_json(self, path): atomic_write(path, lambda f: f.write(json.dumps(list(self), indent=1).encode()))
     @classmethod
     def from_json(cls, path) -> History: return cls(json.loads(Path(path).read_text()))
@@ -61,7 +68,8 @@ class History(list):
         num = lambda v: '    -   ' if v is None else f'{v:8.2f}'
         label = lambda r: BASELINES[r['baseline']].row_label(r['generation']) if r['baseline'] in BASELINES else r['baseline']
         width = max([5] + [len(label(r)) for r in self])
-        lines = [f"{'gen':>{width}} | dense top-1 | slim top-1 | dense MFLOPs | slim MFLOPs",
+        metric = f"{self.metric.replace('Recall', 'R'):>5}"                   # 'top-1' or '  R@1': the columns keep their width
+        lines = [f"{'gen':>{width}} | dense {metric} | slim {metric} | dense MFLOPs | slim MFLOPs",
                  '-' * (width + 1) + '+-------------+------------+--------------+------------']
         for r in self:
             lines.append(f"{label(r):>{width}} |    {pct(r['dense_top1'])}   |   {pct(r['slim_top1'])}   |     {num(r['dense_mflops'])} |   {num(r['slim_mflops'])}")
