@@ -38,7 +38,7 @@ setuptools.setup(
     include_package_data=True,
     install_requires=requirements,
     extras_require={'dev': dev_requirements,
-                    **{extra: shlex.split(cfg[f'{extra}_requirements']) for extra in ('timm', 'tensorboard', 'onnx', 'prune', 'lightning')}},
+                    **{extra: shlex.split(cfg[f'{extra}_requirements']) for extra in ('timm', 'tensorboard', 'onnx', 'prune', 'lightning', 'metric')}},
     python_requires='>=' + min_python,
     zip_safe=False,
     entry_points={'console_scripts': cfg['console_scripts'].split(),

@@ -60,6 +60,7 @@ class Baseline:
     style, slim_style = {}, None   # matplotlib line styles of its plots (slim_style: its slim network's, if drawn)
     one_generation = False         # True: one generation of generations × epochs epochs (compute-matched)
     final_only = False             # True: only its last generation is a result (plots draw it as a line)
+    tasks = ('classification', 'retrieval')   # what it can train (chapter 07's tasks; retrieval: chapter 26)
     def schedule(self, generations: int, epochs: int) -> tuple:
         "(generations, epochs per generation) to train."
         return (1, generations * epochs) if self.one_generation else (generations, epochs)
@@ -106,6 +107,7 @@ class LLF(Baseline):
 
 class CSKD(Baseline):
     name, label, one_generation = 'cskd', 'CS-KD', True
+    tasks = ('classification',)                # it distils class probabilities
     help = "class-wise self-knowledge distillation: one generation of generations × epochs epochs on same-class pairs"
     style = dict(color='#b5179e', linestyle='-.', linewidth=2.5)   # its own colour, thick: never hidden under the long baseline's
     def prepare(self, dls, label_smoothing): return pair_dataloaders(dls), 0., [CSKDCB()]

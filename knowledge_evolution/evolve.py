@@ -108,10 +108,9 @@ TASKS = ('classification', 'retrieval')
 
 def check_task(baseline: Baseline, task: str) -> Baseline:
     "`baseline`, if it can train `task`; CS-KD and KD distil class probabilities, so they train classifiers only."
-    tasks = getattr(baseline, 'tasks', TASKS)
-    if task not in tasks:
-        raise EvolveArgumentError(f"the {baseline.name} baseline works for {' and '.join(tasks)} only, not {task}: use one of "
-                                  f"{', '.join(b.name for b in BASELINES.values() if task in getattr(b, 'tasks', TASKS))}.")
+    if task not in baseline.tasks:
+        raise EvolveArgumentError(f"the {baseline.name} baseline works for {' and '.join(baseline.tasks)} only, not {task}: use one of "
+                                  f"{', '.join(b.name for b in BASELINES.values() if task in b.tasks)}.")
     return baseline
 
 def check_evolve_arguments(model: nn.Module, dls, generations, epochs, baseline, reinit) -> Baseline:
