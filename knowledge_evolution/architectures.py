@@ -82,14 +82,14 @@ def _check_build(name, split_rate, mode, width) -> tuple:
 
 def split_torchvision(name: str, num_classes=1000, split_rate=0.5, mode='kels', small_input=False, width=1.0,
                       in_channels=3, seed=0) -> nn.Module:
-    "A split torchvision CNN by name, ready for generation 0."
+    "A split torchvision CNN by name, with the generation-0 init: ready for generation 1."
     split_rate, mode = _check_build(name, split_rate, mode, width)
     if seed is not None: torch.manual_seed(seed)
     return _split_built(plain_torchvision(name, num_classes, in_channels), name, num_classes, split_rate, mode, small_input, width, in_channels, seed)
 
 def split_timm(name: str, num_classes=1000, split_rate=0.5, mode='kels', small_input=False, width=1.0,
                in_channels=3, seed=0) -> nn.Module:
-    "A split timm model by name (`timm:` prefix optional), ready for generation 0."
+    "A split timm model by name (`timm:` prefix optional), with the generation-0 init: ready for generation 1."
     arch = name if name.startswith('timm:') else f'timm:{name}'
     split_rate, mode = _check_build(arch, split_rate, mode, width)
     if seed is not None: torch.manual_seed(seed)

@@ -12,6 +12,7 @@ from .models import split_layers_of
 from .run_folder import RunFolder, History
 from .evolve import plot_history, generation_summary
 from .learner import Callback
+from matplotlib.ticker import MaxNLocator
 
 # %% auto #0
 __all__ = ['figure_png', 'show_masks', 'weight_stats', 'show_weight_stats', 'split_weights', 'weight_carry', 'show_weight_carry',
@@ -53,7 +54,10 @@ def show_masks(model: nn.Module, layers=None, max_maps: int = 6):
     if layers is None: layers = [names[round(i * (len(names) - 1) / max(1, max_maps - 1))] for i in range(min(max_maps, len(names)))]
     fig = _figure((2.2 * len(layers), 6.6))
     grid = fig.add_gridspec(3, len(layers), height_ratios=[3, 1.4, 1.8])
-    for i, name in enumerate(layers): plot_mask(split[name], fig.add_subplot(grid[0, i]), name)
+    for i, name in enumerate(layers):
+        ax = plot_mask(split[name], fig.add_subplot(grid[0, i]), name)
+        for axis in (ax.xaxis, ax.yaxis):               # narrow maps: a few whole channel numbers, even for one channel
+            axis.set_major_locator(MaxNLocator(nbins=4, integer=True, min_n_ticks=1))
     strip = fig.add_subplot(grid[1, :])
     fractions = [l.fit_fraction for l in split.values()]
     strip.bar(range(len(fractions)), fractions, color=FIT_COLOR)
@@ -93,7 +97,7 @@ def show_weight_stats(run, layer: str):
     run = run if isinstance(run, RunFolder) else RunFolder(run)
     rows = weight_stats(run, layer)
     fig = _figure((8, 2.8))
-    a, b = fig.subplots(1, 2)
+    a, b = fig.subplots(1, 2, sharex=True)           # the same generations on both: the correlation starts at the second
     later = [r for r in rows if 'fit_carry' in r]
     for part, color in (('fit', FIT_COLOR), ('reset', RESET_COLOR)):
         a.plot([r['generation'] for r in later], [r[f'{part}_carry'] for r in later], 'o-', color=color, label=part)
