@@ -150,7 +150,9 @@ def main():
         with ProcessPoolExecutor(args.workers) as pool:
             for done in as_completed([pool.submit(run_job, j) for j in todo]):
                 job, seconds = done.result(); print(f'{job[0]} seed {job[1]}: {seconds:.0f} s', flush=True)
-    args.minutes = round((time.time() - start) / 60)
+    timing = Path(args.out) / 'bench_minutes.txt'                # how long the training took, for the report
+    if not args.report_only: timing.write_text(str(round((time.time() - start) / 60)))
+    args.minutes = timing.read_text().strip() if timing.exists() else '?'
     report(args)
 
 if __name__ == '__main__':

@@ -156,6 +156,9 @@ class GenerationExplorer:
     def __init__(self, run, n_images: int = 12, layer: str | None = None, data: ImageData | None = None):
         self.run = run if isinstance(run, RunFolder) else RunFolder(run)
         if not self.run.generations: raise ExplorerError(f"{self.run.path} holds no generation checkpoints yet.")
+        if self.run.config.get('task') == 'retrieval':
+            raise ExplorerError(f"{self.run.path} is a retrieval run: the explorer shows a classifier's predictions; picture a retrieval "
+                                "run's nearest neighbours with show_retrieval (chapter 26) and its Recall@1 with plot_history.")
         self.slider, self.play = generation_controls(self.run.generations)
         names = self.run.layer_names()
         self.layer = W.Dropdown(options=names, value=layer or names[len(names) // 2], description='layer')
