@@ -2,6 +2,7 @@
 
     python bench/test_times.py                 # the README's test command, 2 workers, as CI runs it
     python bench/test_times.py --flags slow    # the slow tests too
+    python bench/test_times.py --skip 21_      # leave out notebooks whose file name matches (a regular expression)
 
 Prints a markdown table (seconds per notebook, slowest first; the two workers share the cores, so a notebook's time
 includes waiting for the other) and the wall time, and writes it to bench/results/test_times.md.
@@ -15,8 +16,10 @@ def main():
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument('--flags', default='', help='nbdev test flags to run as well (e.g. slow)')
     p.add_argument('--n-workers', type=int, default=2)
+    p.add_argument('--skip', help="nbdev_test's --skip_file_re: notebooks to leave out (nbdev prints no timings when one fails)")
     a = p.parse_args()
-    cmd = ['nbdev_test', '--n_workers', str(a.n_workers), '--timing'] + (['--flags', a.flags] if a.flags else [])
+    cmd = ['nbdev_test', '--n_workers', str(a.n_workers), '--timing'] + (['--flags', a.flags] if a.flags else []) + \
+          (['--skip_file_re', a.skip] if a.skip else [])
     start = time.time()
     run = subprocess.run(cmd, cwd=root, capture_output=True, text=True)
     wall = time.time() - start
