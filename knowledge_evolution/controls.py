@@ -30,13 +30,13 @@ def _seed_of(model: nn.Module) -> int: return (getattr(model, 'build_config', No
 
 def slim_architecture(model: nn.Module, input_shape=None, seed: int = 0) -> nn.Module:
     """The exact architecture of the KELS-split `model`'s slim network (taken from `extract_slim`, so any network that
-    extracts exactly has one), with fresh parameters drawn from `seed` as generation 0's are, and fresh BatchNorm statistics."""
+    extracts exactly has one), with fresh parameters drawn from `seed` with the generation-0 init, and fresh BatchNorm statistics."""
     slim = extract_slim(model, input_shape)
     with torch.random.fork_rng(devices=[]):
         torch.manual_seed(seed)
         for m in slim.modules():
             if hasattr(m, 'reset_parameters'): m.reset_parameters()     # biases and BatchNorm as PyTorch makes them
-        init_generation0(slim)                                          # weights as KE's generation 0
+        init_generation0(slim)                                          # the generation-0 init
     return slim
 
 # %% ../nbs/08b_controls.ipynb #24859c4f

@@ -315,7 +315,8 @@ def plot_results(rows, figsize=(9, 3.4)):
             for ax, metric in zip(axes, ('dense', 'slim')): _draw_series(ax, series, metric, label, style)
     for ax, metric in zip(axes, ('dense', 'slim')):
         ax.set_title(f'{metric} network', fontsize=9); ax.set_xlabel('epochs trained'); whole_ticks(ax); ax.grid(alpha=.3)
-    axes[0].set_ylabel(f"test {rows[0].get('score', 'top-1')} (%), mean ± std"); axes[0].legend(fontsize=7)
+    for ax in axes: ax.set_ylabel(f"test {rows[0].get('score', 'top-1')} (%), mean ± std")
+    axes[0].legend(fontsize=7)
     fig.tight_layout()
     return fig
 

@@ -128,7 +128,7 @@ FIT_COLOR, RESET_COLOR = '#2a9d8f', '#d4a373'     # one colour per hypothesis, i
 def whole_ticks(ax, axis: str = 'x'):
     "Whole-number ticks only on `axis` ('x', 'y' or 'both') of `ax`: for axes that count generations, epochs, layers or channels."
     from matplotlib.ticker import MaxNLocator
-    for name in ('x', 'y') if axis == 'both' else (axis,): getattr(ax, f'{name}axis').set_major_locator(MaxNLocator(integer=True))
+    for name in ('x', 'y') if axis == 'both' else (axis,): getattr(ax, f'{name}axis').set_major_locator(MaxNLocator(integer=True, min_n_ticks=1))
     return ax
 
 def mask_image(mask: Tensor) -> Tensor:
