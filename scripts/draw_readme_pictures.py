@@ -38,7 +38,7 @@ if 'accuracy' in a.pictures:
     fig.tight_layout(); fig.savefig(images / 'accuracy.png', dpi=90)
 if 'epochs' in a.pictures:
     fig = plot_epochs(RunFolder(a.run), figsize=(9, 4.5))
-    fig.suptitle('ke_evolve --baseline long --valid-every 1 (quick preset, validated every epoch): '
-                 'accuracy drops at each re-initialisation and recovers', fontsize=10)
+    fig.suptitle('ke_evolve --baseline long --valid-every 1 (quick preset, validated every epoch):\n'
+                 'accuracy drops after re-initialisations (most at N2 and N6) and recovers', fontsize=10)
     fig.tight_layout(); fig.savefig(images / 'epochs.png', dpi=90)
 print('wrote', *[images / f'{name}.png' for name in a.pictures])
