@@ -130,7 +130,7 @@ def show_images(images, labels=None, classes=None, ncols=10, size=1.2, title=Non
     "Show uint8 images (N×C×H×W) in a grid, labelled with their class names."
     import matplotlib.pyplot as plt
     n = len(images); nrows = math.ceil(n / ncols)
-    fig, axs = plt.subplots(nrows, ncols, figsize=(ncols * size, nrows * size * 1.15), squeeze=False)
+    fig, axs = plt.subplots(nrows, ncols, figsize=(ncols * size, nrows * size * 1.3), squeeze=False)   # room for the titles
     for i, ax in enumerate(axs.flat):
         ax.axis('off')
         if i >= n: continue

@@ -293,26 +293,31 @@ class Comparison:
 # %% ../nbs/23_records.ipynb #ba467782
 RUN_COLORS = ('#264653', '#e76f51', '#2a9d8f', '#8d6cab', '#b08900', '#d62828')
 
-def _draw_series(ax, series, metric, label, style):
+def _draw_series(ax, series, metric, label, style, dodge: float = 0.):
     points = [r for r in series if r[f'{metric}_mean'] is not None]
     x, mean = [r['epochs'] for r in points], [100 * r[f'{metric}_mean'] for r in points]
     std = [100 * r[f'{metric}_std'] for r in points]
     if len(points) > 1:
         ax.plot(x, mean, label=label, marker='.', **style)
         ax.fill_between(x, [m - s for m, s in zip(mean, std)], [m + s for m, s in zip(mean, std)], color=style['color'], alpha=0.2, lw=0)
-    elif points: ax.errorbar(x, mean, yerr=std, fmt='o', color=style['color'], capsize=3, label=label)
+    elif points: ax.errorbar([v + dodge for v in x], mean, yerr=std, fmt='o', color=style['color'], capsize=3, label=label)
 
 def plot_results(rows, figsize=(9, 3.4)):
-    "Dense and slim test top-1 (mean, ± std band over seeds) against epochs trained: one series per run and baseline."
+    """Dense and slim test top-1 (mean, ± std band over seeds) against epochs trained: one series per run and baseline.
+    Results of one generation (a point each) that would sit on top of each other are drawn side by side (dodged)."""
     fig = _figure(figsize)
     axes = fig.subplots(1, 2)
     runs = list(dict.fromkeys(r['run'] for r in rows))
+    keys = list(dict.fromkeys((r['run'], r['baseline']) for r in rows))
+    singles = [k for k in keys if sum((r['run'], r['baseline']) == k for r in rows) == 1]
+    step = 0.012 * max(r['epochs'] for r in rows)
+    dodge = {k: (j - (len(singles) - 1) / 2) * step for j, k in enumerate(singles)}
     for i, run in enumerate(runs):
         for baseline in dict.fromkeys(r['baseline'] for r in rows if r['run'] == run):
             label, style = _style(baseline)
             if len(runs) > 1: label, style = f'{run}: {label}', dict(style, color=RUN_COLORS[i % len(RUN_COLORS)])
             series = [r for r in rows if (r['run'], r['baseline']) == (run, baseline)]
-            for ax, metric in zip(axes, ('dense', 'slim')): _draw_series(ax, series, metric, label, style)
+            for ax, metric in zip(axes, ('dense', 'slim')): _draw_series(ax, series, metric, label, style, dodge.get((run, baseline), 0.))
     for ax, metric in zip(axes, ('dense', 'slim')):
         ax.set_title(f'{metric} network', fontsize=9); ax.set_xlabel('epochs trained'); whole_ticks(ax); ax.grid(alpha=.3)
     for ax in axes: ax.set_ylabel(f"test {rows[0].get('score', 'top-1')} (%), mean ± std")
