@@ -4,15 +4,14 @@
 
 # %% ../nbs/23_records.ipynb #3314f101
 from __future__ import annotations
-import argparse, csv, json, math, random, statistics, sys, warnings
+import argparse, csv, json, math, statistics, sys, warnings
 from pathlib import Path
-import numpy as np
-import torch
 from .errors import KEError
 from .learner import Callback, MetricsCB
 from .speedups import distributed_env
 from .baselines import BASELINES
 from .run_folder import RunFolder, History
+from .checkpoints import rng_state, set_rng_state
 from .visualize import show_masks, split_weights, show_weight_carry, _figure
 from .split_layers import whole_ticks
 
@@ -119,15 +118,6 @@ def log_weight_figures(writer, model, generation: int, previous: dict | None = N
     return current
 
 # %% ../nbs/23_records.ipynb #ac39a08c
-class _random_states_kept:
-    "Within it, draw from any random generator (Python's, NumPy's, torch's on the CPU and the current GPU): on the way out every state is as it was."
-    def __enter__(self):
-        self.states = random.getstate(), np.random.get_state(), torch.get_rng_state()
-        self.cuda = torch.cuda.get_rng_state() if torch.cuda.is_available() and torch.cuda.is_initialized() else None
-    def __exit__(self, *exc):
-        random.setstate(self.states[0]); np.random.set_state(self.states[1]); torch.set_rng_state(self.states[2])
-        if self.cuda is not None: torch.cuda.set_rng_state(self.cuda)
-
 class TensorBoardCB(Callback):
     "Evolve callback: per-epoch and per-generation scalars and weight figures in TensorBoard, one run per baseline."
     order = MetricsCB.order + 2                          # after MetricsCB has filled in the epoch's numbers
@@ -158,8 +148,9 @@ class TensorBoardCB(Callback):
         for key in ('dense_top1', 'slim_top1', 'valid_top1'):
             if record.get(key) is not None: writer.add_scalar(f'generation/{key}', record[key], run.generation)
         if self.figures:
-            with _random_states_kept():                 # drawing the figures must not change the run (its next re-draw)
-                self.previous[run.baseline] = log_weight_figures(writer, run.model, run.generation, self.previous.get(run.baseline))
+            state = rng_state(run.dls)                  # drawing the figures must not change the run (its next re-draw)
+            try: self.previous[run.baseline] = log_weight_figures(writer, run.model, run.generation, self.previous.get(run.baseline))
+            finally: set_rng_state(state, run.dls)
         writer.flush()
 
     def cleanup_evolve(self, run):                      # also when the run stops with an error
